@@ -1,0 +1,55 @@
+/**
+ * A tenant is one site: every distinct Authorization token gets its own, so isolation between callers can be
+ * tested. All of a tenant's data lives in its `db` maps as wire objects (src/wire/types.ts), keyed by id.
+ */
+import type {
+  Attendance,
+  Booking,
+  CalendarEvent,
+  DomainEvent,
+  EventGuest,
+  Participation,
+  Rsvp,
+  WixEvent,
+} from '../wire/types.js';
+
+export interface TenantDb {
+  attendances: Map<string, Attendance>;
+  bookings: Map<string, Booking>;
+  calendarEvents: Map<string, CalendarEvent>;
+  participations: Map<string, Participation>;
+  events: Map<string, WixEvent>;
+  rsvps: Map<string, Rsvp>;
+  guests: Map<string, EventGuest>;
+  /** Create Participation idempotency: idempotencyKey -> participation id (WIX-REST.md §1.5). */
+  participationIdempotency: Map<string, string>;
+}
+
+/** What a route hands to the webhook dispatcher: the DomainEvent minus what the dispatcher stamps itself. */
+export type OutgoingEvent = Pick<
+  DomainEvent,
+  'entityFqdn' | 'slug' | 'entityId' | 'createdEvent' | 'updatedEvent' | 'deletedEvent' | 'actionEvent'
+>;
+
+export interface Tenant {
+  /** The Authorization header value that selects this tenant. */
+  token: string;
+  instanceId: string;
+  siteId: string;
+  db: TenantDb;
+  /** Queue a webhook for every registered target (the dispatcher stamps id, eventTime, entityEventSequence). */
+  emit(event: OutgoingEvent): void;
+}
+
+export function createTenantDb(): TenantDb {
+  return {
+    attendances: new Map(),
+    bookings: new Map(),
+    calendarEvents: new Map(),
+    participations: new Map(),
+    events: new Map(),
+    rsvps: new Map(),
+    guests: new Map(),
+    participationIdempotency: new Map(),
+  };
+}
