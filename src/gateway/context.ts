@@ -1,0 +1,86 @@
+/**
+ * The per-request context: who is calling, the upstream bound to their credentials, and fresh loaders. Built
+ * once per HTTP request and once per graphql-ws operation (STYLE.md example 3), never shared between callers.
+ */
+import { GraphQLError } from 'graphql';
+import type { GatewayConfig } from './config.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import type { GatewayPubSub } from './pubsub.js';
+import { createUpstream, type Credentials, type Upstream, type UpstreamHttp } from './upstream/index.js';
+
+/** What the gateway shares between requests: nothing caller-specific lives here unkeyed. */
+export interface GatewayServices {
+  config: GatewayConfig;
+  http: UpstreamHttp;
+  pubsub: GatewayPubSub;
+  /** Test-only: false disables DataLoader batching to show the N+1 count. */
+  batchLoads: boolean;
+  /** token -> site, learned once per token through token-info (WIX-REST.md §1.9). */
+  siteCache: Map<string, Promise<SiteScope>>;
+}
+
+export interface SiteScope {
+  /** The webhook envelope's instanceId for this caller's site. */
+  instanceId: string;
+  siteId?: string;
+}
+
+export interface GatewayContext {
+  services: GatewayServices;
+  /** Absent when the caller sent no Authorization and no WIX_API_KEY is configured. */
+  creds?: Credentials;
+  upstream: Upstream;
+  loaders: Loaders;
+  pubsub: GatewayPubSub;
+  /** The caller's site, for scoping subscriptions to it. */
+  site(): Promise<SiteScope>;
+}
+
+export function createContext(services: GatewayServices, authorization: string | null | undefined): GatewayContext {
+  const creds = credentialsFor(services.config, authorization);
+  const http = creds ? services.http : unauthenticatedHttp;
+  const upstream = createUpstream(http, creds ?? { authorization: '', source: 'caller' });
+  return {
+    services,
+    creds,
+    upstream,
+    loaders: createLoaders(upstream, { batch: services.batchLoads }),
+    pubsub: services.pubsub,
+    site: () => siteFor(services, upstream, creds),
+  };
+}
+
+/** The caller's own Authorization wins; else the configured API key; else none (UNAUTHENTICATED on first use). */
+export function credentialsFor(config: GatewayConfig, authorization: string | null | undefined): Credentials | undefined {
+  const header = authorization?.trim();
+  if (header) return { authorization: header, source: 'caller' };
+  if (config.wixApiKey) return { authorization: config.wixApiKey, siteId: config.wixSiteId, source: 'apiKey' };
+  return undefined;
+}
+
+export function unauthenticatedError(): GraphQLError {
+  return new GraphQLError('Authentication required: send an Authorization header (or configure WIX_API_KEY on the gateway).', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+}
+
+const unauthenticatedHttp: UpstreamHttp = {
+  request: () => Promise.reject(unauthenticatedError()),
+  close: async () => {},
+};
+
+function siteFor(services: GatewayServices, upstream: Upstream, creds: Credentials | undefined): Promise<SiteScope> {
+  if (!creds) return Promise.reject(unauthenticatedError());
+  const key = creds.authorization;
+  let site = services.siteCache.get(key);
+  if (!site) {
+    site = upstream.tokenInfo().then((info) => {
+      if (!info.active) throw unauthenticatedError();
+      return { instanceId: info.instanceId ?? info.siteId, siteId: info.siteId };
+    });
+    // A failed lookup is not cached, so the next request tries again.
+    site.catch(() => services.siteCache.delete(key));
+    services.siteCache.set(key, site);
+  }
+  return site;
+}

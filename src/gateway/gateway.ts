@@ -1,0 +1,135 @@
+/**
+ * createGateway(config): Yoga over node:http with graphql-ws on the same port and path. Builds everything and
+ * binds nothing until start() (STYLE.md example 5); main.ts is the only caller that picks a port from the env.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { ExecutionArgs } from 'graphql';
+import type { GatewayConfig } from './config.js';
+import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { createGatewayPubSub } from './pubsub.js';
+import { schema } from './schema/index.js';
+import { createUpstreamHttp, type UpstreamRequest } from './upstream/http.js';
+
+export interface GatewayOptions {
+  /** Test-only: false disables DataLoader batching (to show the N+1 count the loaders prevent). */
+  batchLoads?: boolean;
+  /** Observe every upstream attempt (metrics, tests). */
+  onUpstreamAttempt?: (req: UpstreamRequest, status: number | 'error', ms: number) => void;
+}
+
+export interface Gateway {
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  services: GatewayServices;
+  server: Server;
+  /** http://host:port once started. */
+  url: string;
+  start(port?: number, host?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const http = createUpstreamHttp({
+    baseUrl: config.upstreamUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+    retries: config.upstreamRetries,
+    connections: config.upstreamConnections,
+    onAttempt: options.onUpstreamAttempt,
+  });
+  const pubsubHandle = await createGatewayPubSub(config.redisUrl);
+  const services: GatewayServices = {
+    config,
+    http,
+    pubsub: pubsubHandle.pubsub,
+    batchLoads: options.batchLoads ?? true,
+    siteCache: new Map(),
+  };
+
+  const plugins: Plugin<any>[] = [];
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: config.graphiql
+      ? {
+          title: 'attendance-graph',
+          subscriptionsProtocol: 'WS',
+        }
+      : false,
+    maskedErrors: !config.development,
+    logging: config.logLevel === 'silent' ? false : config.logLevel === 'trace' ? 'debug' : config.logLevel === 'fatal' ? 'error' : config.logLevel,
+    landingPage: false,
+    plugins,
+    context: ({ request, connectionParams }: { request?: Request; connectionParams?: Record<string, unknown> }) =>
+      createContext(services, authorizationOf(request, connectionParams)),
+  });
+
+  const server = createServer(yoga);
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  useServer(
+    {
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      // Run every WebSocket operation through Yoga's own pipeline, so HTTP and WS share one context and plugin
+      // chain (STYLE.md example 6). The context is built once per operation, from connection_init's payload.
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          connectionParams: ctx.connectionParams,
+        });
+        const args: ExecutionArgs & { rootValue: unknown } = {
+          schema,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+
+  const gateway: Gateway = {
+    yoga,
+    services,
+    server,
+    url: '',
+    async start(port = config.port, host = config.host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const addr = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      gateway.url = `http://${shownHost}:${addr.port}`;
+      return gateway.url;
+    },
+    async stop() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pubsubHandle.close();
+      await http.close();
+    },
+  };
+  return gateway;
+}
+
+/** HTTP: the Authorization header. WebSocket: connection_init's payload ({Authorization} or {authorization}). */
+function authorizationOf(request: Request | undefined, connectionParams: Record<string, unknown> | undefined): string | undefined {
+  const fromParams = connectionParams?.Authorization ?? connectionParams?.authorization;
+  if (typeof fromParams === 'string') return fromParams;
+  if (connectionParams) return undefined;
+  return request?.headers.get('authorization') ?? undefined;
+}

@@ -1,0 +1,33 @@
+/**
+ * The Pothos builder and its plugins, nothing else (STYLE.md example 1). Types, queries, mutations and
+ * subscriptions live in one file per type beside this one; index.ts imports them and exports the schema.
+ */
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { GatewayContext } from '../context.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  Scalars: {
+    /** ISO-8601 UTC timestamp, as the upstream sends it. */
+    DateTime: { Input: string; Output: string };
+    /** Free-form JSON (form answers, extended fields). */
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  plugins: [ErrorsPlugin, RelayPlugin],
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+  errors: {
+    defaultTypes: [],
+  },
+});
+
+builder.queryType({});

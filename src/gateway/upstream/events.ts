@@ -1,0 +1,19 @@
+/** Wix Events v3 events (WIX-REST.md §6.2): offset-paged queries with fieldsets. */
+import { PATHS } from '../../wire/paths.js';
+import type { EventFieldset, QueryEventsResponse, QueryV2, WixEvent } from '../../wire/types.js';
+import type { Credentials, UpstreamHttp } from './http.js';
+
+/** The gateway always asks for registration (rsvp limit, waitlist) and summaries (counts). */
+export const EVENT_FIELDS: EventFieldset[] = ['DETAILS', 'REGISTRATION', 'DASHBOARD'];
+
+export function createEventsClient(http: UpstreamHttp, creds: Credentials) {
+  return {
+    get: (id: string, fields: EventFieldset[] = EVENT_FIELDS) =>
+      http
+        .request<{ event: WixEvent }>(creds, { method: 'GET', path: PATHS.events.get(id), query: { fields } })
+        .then((r) => r.event),
+    query: (query: QueryV2, fields: EventFieldset[] = EVENT_FIELDS) =>
+      http.request<QueryEventsResponse>(creds, { method: 'POST', path: PATHS.events.query, body: { query, fields } }),
+  };
+}
+export type EventsClient = ReturnType<typeof createEventsClient>;
