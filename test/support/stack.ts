@@ -1,0 +1,108 @@
+/**
+ * Test harness: a sandbox (the emulated upstream) and a gateway wired to it, both on port 0 over real HTTP,
+ * disposed by stop(). Every gateway test starts one of these; nothing is mocked.
+ */
+import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/gateway/config.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
+import { createSandbox } from '../../src/sandbox/sandbox.js';
+
+export interface StackOptions {
+  /** Demo data seed for the sandbox's demo tenant (default 1); null = no demo data. */
+  seed?: number | null;
+  /** Overrides of the gateway configuration (upstream URL and webhook key are filled in). */
+  config?: Partial<GatewayConfig>;
+  gateway?: GatewayOptions;
+  /** Register the gateway's /webhooks/wix with the sandbox (default true). */
+  webhooks?: boolean;
+}
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface Stack {
+  sandboxUrl: string;
+  gatewayUrl: string;
+  /** The demo tenant's token (its data is seeded). */
+  token: string;
+  publicKeyPem: string;
+  gateway: Gateway;
+  sandbox: Awaited<ReturnType<typeof createSandbox>>;
+  /** POST a GraphQL operation to the gateway over HTTP; `token: null` sends no Authorization. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  /** Call the sandbox's REST API directly (to read upstream truth in assertions). */
+  upstream<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  /** The sandbox's request counters: { total, byRoute: { "METHOD /template": n } }. */
+  stats(): Promise<{ total: number; byRoute: Record<string, number> }>;
+  resetStats(): Promise<void>;
+  /** Wait until the sandbox has delivered every queued webhook. */
+  webhooksIdle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const seed = options.seed === undefined ? 1 : options.seed;
+  const sandbox = await createSandbox({ port: 0, ...(seed === null ? {} : { seed }) });
+  const sandboxUrl = sandbox.url.replace(/\/+$/, '');
+  const token = sandbox.demoToken;
+  const publicKeyPem = await (await fetch(`${sandboxUrl}/__sandbox/public-key`)).text();
+  const config: GatewayConfig = {
+    ...DEFAULT_CONFIG,
+    port: 0,
+    host: '127.0.0.1',
+    upstreamUrl: sandboxUrl,
+    webhookPublicKeys: [publicKeyPem],
+    logLevel: 'silent',
+    development: true,
+    graphiql: false,
+    ...options.config,
+  };
+  const gateway = await createGateway(config, options.gateway);
+  const gatewayUrl = await gateway.start(0, '127.0.0.1');
+  if (options.webhooks !== false) {
+    await control(sandboxUrl, 'POST', '/__sandbox/webhooks', { url: `${gatewayUrl}/webhooks/wix` });
+  }
+
+  return {
+    sandboxUrl,
+    gatewayUrl,
+    token,
+    publicKeyPem,
+    gateway,
+    sandbox,
+    async gql(query, variables, tok = token) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      if (tok !== null) headers.authorization = tok;
+      const res = await fetch(`${gatewayUrl}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      return (await res.json()) as GraphQLResponse;
+    },
+    async upstream(method, path, body, tok = token) {
+      const res = await fetch(`${sandboxUrl}${path}`, {
+        method,
+        headers: { authorization: tok, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : {} };
+    },
+    stats: () => control(sandboxUrl, 'GET', '/__sandbox/stats'),
+    resetStats: () => control(sandboxUrl, 'POST', '/__sandbox/reset-stats'),
+    webhooksIdle: () => control(sandboxUrl, 'POST', '/__sandbox/idle'),
+    async stop() {
+      await gateway.stop();
+      await sandbox.stop();
+    },
+  };
+}
+
+async function control(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`sandbox control ${method} ${path} answered ${res.status}: ${await res.text()}`);
+  const text = await res.text();
+  return text ? JSON.parse(text) : undefined;
+}
