@@ -35,7 +35,10 @@ export interface GatewayConfig {
   redisUrl?: string;
   /** COUNTER_COALESCE_MS: window in which bursts of webhooks share one upstream re-read of a counter (default 250). */
   counterCoalesceMs: number;
-  /** MAX_QUERY_DEPTH / MAX_QUERY_COST: limits on one operation (defaults 12 / 50000). */
+  /**
+   * MAX_QUERY_DEPTH / MAX_QUERY_COST: limits on one operation, checked before any upstream call (defaults 32 /
+   * 50000; a connection costs two levels, edges and node, so the deep walk of seven links needs about 25).
+   */
   maxQueryDepth: number;
   maxQueryCost: number;
   /** NODE_ENV=development shows unmasked error messages; anything else masks unexpected errors. */
@@ -59,7 +62,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   webhookMaxBytes: 1024 * 1024,
   webhookDedupTtlSeconds: 86_400,
   counterCoalesceMs: 250,
-  maxQueryDepth: 12,
+  maxQueryDepth: 32,
   maxQueryCost: 50_000,
   development: false,
   logLevel: 'info',

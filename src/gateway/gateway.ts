@@ -8,6 +8,10 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ExecutionArgs } from 'graphql';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { createGatewayPubSub } from './pubsub.js';
@@ -48,7 +52,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     siteCache: new Map(),
   };
 
-  const plugins: Plugin<any>[] = [];
+  // Limits on one operation, checked at validation before any upstream call (the analysts' GraphiQL is open to
+  // ad-hoc queries): depth, static cost, aliases and tokens (graphql-armor).
+  const plugins: Plugin<any>[] = [
+    maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
+    costLimitPlugin({ maxCost: config.maxQueryCost, ignoreIntrospection: true }),
+    maxAliasesPlugin({ n: 30 }),
+    maxTokensPlugin({ n: 5000 }),
+  ];
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
