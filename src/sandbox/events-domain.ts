@@ -36,7 +36,7 @@ import type {
   WixEvent,
 } from '../wire/types.js';
 import { ENTITY_FQDN } from '../wire/types.js';
-import { applicationError, failedPrecondition, notFound } from './errors.js';
+import { applicationError, failedPrecondition, invalidArgument, notFound } from './errors.js';
 import type { Tenant } from './tenant.js';
 
 export type OrderStatus =
@@ -545,16 +545,38 @@ export function projectGuest(guest: EventGuest, fields: readonly GuestFieldset[]
   return out;
 }
 
-/** Events v3 fieldsets (WIX-REST.md §6.2): REGISTRATION adds registration, DASHBOARD adds summaries. */
+/**
+ * Events v3 fieldsets (WIX-REST.md §6.2): DETAILS adds shortDescription, REGISTRATION adds registration,
+ * DASHBOARD adds summaries; the other fieldsets name properties the sandbox does not model.
+ */
 export function projectEvent(event: WixEvent, fields: readonly string[] = []): WixEvent {
-  const { registration, summaries, ...base } = clone(event);
+  const { registration, summaries, shortDescription, ...base } = clone(event);
   const out: WixEvent = base;
+  if (fields.includes('DETAILS') && shortDescription !== undefined) out.shortDescription = shortDescription;
   if (fields.includes('REGISTRATION') && registration) out.registration = registration;
   if (fields.includes('DASHBOARD') && summaries) out.summaries = summaries;
   return out;
 }
 
 export type { RsvpFieldset };
+
+/**
+ * Reads a `fields` list (a body array, or repeated query params of a GET: §1.1) and refuses unknown values or
+ * more than `max`, naming what was expected.
+ */
+export function parseFieldsets<T extends string>(raw: unknown, allowed: readonly T[], max: number, field = 'fields'): T[] {
+  if (raw === undefined || raw === null) return [];
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length > max) {
+    throw invalidArgument({ field, description: `must contain at most ${max} items, got ${list.length}`, violatedRule: 'MAX_SIZE', data: { max } });
+  }
+  for (const value of list) {
+    if (!allowed.includes(value as T)) {
+      throw invalidArgument({ field, description: `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, violatedRule: 'INVALID_ENUM_VALUE' });
+    }
+  }
+  return [...new Set(list as T[])];
+}
 
 // --- attendance-status mapping (WIX-REST.md §7.1, seed 003 "Guest Attendance Status Mapping") ----------------
 

@@ -1,0 +1,124 @@
+/**
+ * Wix Events v3 (WIX-REST.md §6.2; the SDK package is named "wix-events-v-2"): get, query and the part of update
+ * that touches RSVP settings. Served under `/events/v3/events` (wixapis) and `/_api/events-events-v3-adapter/v3`
+ * (what the SDK calls on any other host, §1.1).
+ */
+import type { WixEvent } from '../../wire/types.js';
+import { invalidArgument } from '../errors.js';
+import { createEventsDomainHelpers, parseFieldsets, projectEvent } from '../events-domain.js';
+import { runQuery, type QuerySpec } from '../query-language.js';
+import type { Route } from './types.js';
+
+const EVENT_FIELDSETS = [
+  'DETAILS',
+  'TEXTS',
+  'REGISTRATION',
+  'URLS',
+  'FORM',
+  'DASHBOARD',
+  'FEED',
+  'ONLINE_CONFERENCING_SESSION',
+  'SEO_SETTINGS',
+  'AGENDA',
+  'CATEGORIES',
+] as const;
+
+const EQ_IN = ['$eq', '$ne', '$in', '$nin', '$exists'] as const;
+const RANGE = ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$exists'] as const;
+
+/**
+ * Events v3 query: offset paging only, limit ≤1000, default 50 by createdDate DESC, PagingMetadataV2 (§6.2).
+ * The SDK publishes no per-field table for events, so the fields are the ones an attendance client filters on.
+ */
+export const EVENTS_QUERY_SPEC: QuerySpec = {
+  fields: {
+    id: { ops: [...EQ_IN] },
+    status: { ops: [...EQ_IN] },
+    title: { ops: [...EQ_IN, '$startsWith', '$contains'], sort: 'BOTH' },
+    'registration.type': { ops: [...EQ_IN] },
+    'registration.status': { ops: [...EQ_IN] },
+    'dateAndTimeSettings.startDate': { ops: [...RANGE], sort: 'BOTH' },
+    createdDate: { ops: [...RANGE], sort: 'BOTH' },
+    updatedDate: { ops: [...RANGE], sort: 'BOTH' },
+  },
+  defaultSort: [{ fieldName: 'createdDate', order: 'DESC' }],
+  defaultLimit: 50,
+  maxLimit: 1000,
+  paging: 'offset',
+  metadata: 'v2',
+  maxSort: 20,
+};
+
+const V3 = ['/events/v3/events', '/_api/events-events-v3-adapter/v3/events'];
+
+export const eventsRoutes: Route[] = [
+  {
+    // Create (POST /events/v3/events {event, draft?}): enough of it for tests and clients to make RSVP or
+    // ticketed events with a given limit; `registration.initialType` picks the registration type (§6.2).
+    method: 'POST',
+    paths: V3,
+    handler({ tenant, body }) {
+      const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
+      const input = body?.event;
+      if (!input || typeof input !== 'object') throw invalidArgument({ field: 'event', description: 'is required' });
+      if (typeof input.title !== 'string' || input.title.length < 1 || input.title.length > 120) {
+        throw invalidArgument({ field: 'event.title', description: 'is required: a string of 1..120 characters', violatedRule: 'REQUIRED_FIELD' });
+      }
+      const initialType = input.registration?.initialType ?? input.registration?.type ?? 'RSVP';
+      if (initialType !== 'RSVP' && initialType !== 'TICKETING') {
+        throw invalidArgument({ field: 'event.registration.initialType', description: `expected RSVP or TICKETING, got ${JSON.stringify(initialType)}` });
+      }
+      const rsvp = input.registration?.rsvp;
+      const event = createEventsDomainHelpers(tenant).createEvent({
+        title: input.title,
+        ...(input.shortDescription !== undefined ? { shortDescription: input.shortDescription } : {}),
+        ...(input.dateAndTimeSettings ? { dateAndTimeSettings: input.dateAndTimeSettings } : {}),
+        ...(input.location ? { location: input.location } : {}),
+        status: body?.draft === true ? 'DRAFT' : 'UPCOMING',
+        registration: { type: initialType, initialType, ...(rsvp ? { rsvp } : {}) },
+      });
+      return { event: projectEvent(event, fields) };
+    },
+  },
+  {
+    method: 'POST',
+    paths: V3.map((p) => `${p}/query`),
+    handler({ tenant, body }) {
+      const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
+      const query = body?.query ?? {};
+      if (query.cursorPaging) {
+        throw invalidArgument({ field: 'query.cursorPaging', description: 'Events v3 query supports offset paging only (query.paging)' });
+      }
+      // Drafts are listed only on request (QueryEventsRequest.includeDrafts).
+      const items = [...tenant.db.events.values()].filter((e) => body?.includeDrafts === true || e.status !== 'DRAFT');
+      const page = runQuery(items, query, EVENTS_QUERY_SPEC);
+      return { events: page.items.map((e: WixEvent) => projectEvent(e, fields)), pagingMetadata: page.pagingMetadata };
+    },
+  },
+  {
+    method: 'GET',
+    paths: V3.map((p) => `${p}/{eventId}`),
+    handler({ tenant, params, query }) {
+      const fields = parseFieldsets(query.getAll('fields'), EVENT_FIELDSETS, 20);
+      const event = createEventsDomainHelpers(tenant).getEvent(params.eventId!);
+      return { event: projectEvent(event, fields) };
+    },
+  },
+  {
+    // PATCH /events/v3/events/{event.id}: only the settings the attendance flows need (title, status, dates and
+    // registration.rsvp limit / waitlist); a changed limit announces event_updated so waitlist promotion (§7.2) runs.
+    method: 'PATCH',
+    paths: V3.map((p) => `${p}/{eventId}`),
+    handler({ tenant, params, body }) {
+      const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
+      const patch = body?.event;
+      if (!patch || typeof patch !== 'object') throw invalidArgument({ field: 'event', description: 'is required' });
+      const limit = patch.registration?.rsvp?.limit;
+      if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && limit >= 0)) {
+        throw invalidArgument({ field: 'event.registration.rsvp.limit', description: `expected a non-negative integer or null, got ${JSON.stringify(limit)}` });
+      }
+      const event = createEventsDomainHelpers(tenant).updateEvent(params.eventId!, patch);
+      return { event: projectEvent(event, fields) };
+    },
+  },
+];
