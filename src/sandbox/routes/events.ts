@@ -91,7 +91,8 @@ export const eventsRoutes: Route[] = [
       }
       // Drafts are listed only on request (QueryEventsRequest.includeDrafts).
       const items = [...tenant.db.events.values()].filter((e) => body?.includeDrafts === true || e.status !== 'DRAFT');
-      const page = runQuery(items, query, EVENTS_QUERY_SPEC);
+      // Offset paging is the only style here, so a query without `paging` still gets offset/total metadata.
+      const page = runQuery(items, { ...query, paging: query.paging ?? {} }, EVENTS_QUERY_SPEC);
       return { events: page.items.map((e: WixEvent) => projectEvent(e, fields)), pagingMetadata: page.pagingMetadata };
     },
   },
