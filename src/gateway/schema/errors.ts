@@ -1,0 +1,185 @@
+/**
+ * The typed errors mutations return as members of their result unions (Pothos errors plugin): failures a client
+ * can act on — fix a field, re-read and retry with the current revision, stop adding people, try again later —
+ * instead of a message in `errors[]`. Anything else (authentication, bugs) stays a top-level GraphQL error.
+ *
+ * Every error type implements the `Error` interface, so `... on Error { code message }` works on any result.
+ */
+import { UpstreamError } from '../upstream/http.js';
+import { ValidationError } from '../validation.js';
+import { builder } from './builder.js';
+
+/** Base of every typed mutation error; `code` is SCREAMING_SNAKE like the extensions.code of top-level errors. */
+export abstract class MutationError extends Error {
+  abstract readonly code: string;
+}
+
+export class NotFoundError extends MutationError {
+  readonly code = 'NOT_FOUND';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    message = `${resource} ${id} does not exist`,
+  ) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The caller's revision is stale (WIX-REST.md §1.5): re-apply the change on `currentRevision`. */
+export class RevisionConflictError extends MutationError {
+  readonly code = 'REVISION_CONFLICT';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    readonly sentRevision: string,
+    /** Null when the entity vanished between the conflict and the re-read. */
+    readonly currentRevision: string | null,
+  ) {
+    super(
+      currentRevision === null
+        ? `${resource} ${id} changed and no longer exists`
+        : `${resource} ${id} is at revision ${currentRevision}, the change was made against revision ${sentRevision}`,
+    );
+    this.name = 'RevisionConflictError';
+  }
+}
+
+/** More people than a booking, event or session has room for. */
+export class CapacityExceededError extends MutationError {
+  readonly code = 'CAPACITY_EXCEEDED';
+  constructor(
+    readonly field: string,
+    message: string,
+    /** How many were asked for. */
+    readonly requested: number | null,
+    /** How many fit (booked participants, free spots), when known. */
+    readonly available: number | null,
+  ) {
+    super(message);
+    this.name = 'CapacityExceededError';
+  }
+}
+
+/** The upstream failed or refused for a reason none of the other types describe (closed, unavailable, ...). */
+export class UpstreamFailure extends MutationError {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** The upstream's HTTP status; 0 when it never answered. */
+    readonly status: number,
+    /** The upstream's own applicationError code, e.g. RSVPS_CLOSED. */
+    readonly upstreamCode: string | null,
+    /** True when the same call may succeed later (timeouts, 5xx, rate limits). */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'UpstreamFailure';
+  }
+}
+
+/** The error classes every mutation declares (`errors: { types: MUTATION_ERRORS }`). */
+export const MUTATION_ERRORS = [ValidationError, NotFoundError, RevisionConflictError, CapacityExceededError, UpstreamFailure];
+
+/**
+ * Turns an upstream failure into the typed error a client can act on. `resource`/`id` name what the call was
+ * about, for NOT_FOUND. Authentication and permission failures are not results of the mutation: they stay
+ * top-level errors, as does anything that is not an upstream failure.
+ */
+export function typedUpstreamError(err: unknown, resource: string, id: string): unknown {
+  if (err instanceof MutationError || err instanceof ValidationError) return err;
+  if (!(err instanceof UpstreamError)) return err;
+  if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') return err;
+  if (err.code === 'NOT_FOUND') return new NotFoundError(resource, id, err.message);
+  const violation = err.details?.validationError?.fieldViolations?.[0];
+  if (violation) return new ValidationError(violation.field, violation.description, violation.violatedRule ?? 'UPSTREAM');
+  // GUEST_LIMIT_EXCEEDED / RSVP_LIMIT_EXCEEDED (WIX-REST.md §5.5); data.maxRsvpSize is the largest party that fits.
+  if (err.upstreamCode && /LIMIT_EXCEEDED|CAPACITY/.test(err.upstreamCode)) {
+    const data = err.details?.applicationError?.data ?? {};
+    const available = typeof data.maxRsvpSize === 'number' ? data.maxRsvpSize : null;
+    return new CapacityExceededError(resource, err.message, null, available);
+  }
+  const retryable = err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT' || err.code === 'RATE_LIMITED';
+  return new UpstreamFailure(err.code, err.message, err.status, err.upstreamCode ?? null, retryable);
+}
+
+/** Whether an upstream error is a stale revision (the sandbox: HTTP 409 REVISION_MISMATCH). */
+export function isRevisionConflict(err: unknown): err is UpstreamError {
+  return err instanceof UpstreamError && err.code === 'REVISION_CONFLICT';
+}
+
+export function isUpstreamNotFound(err: unknown): boolean {
+  return err instanceof UpstreamError && err.code === 'NOT_FOUND';
+}
+
+export function rethrowTyped(err: unknown, resource: string, id: string): never {
+  throw typedUpstreamError(err, resource, id);
+}
+
+// Schema types ---------------------------------------------------------------------------------------------------
+
+export const ErrorInterface = builder.interfaceRef<MutationError | ValidationError>('Error').implement({
+  description: 'A failure a client can act on. Every mutation result union holds only types implementing it besides its payload.',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'SCREAMING_SNAKE code, stable across versions.' }),
+    message: t.exposeString('message'),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'An input the gateway refused before it reached upstream (or the upstream refused), naming the field.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ValidationError,
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'Path of the offending input field, e.g. input.items[3].numberOfAttendees.' }),
+    reason: t.exposeString('reason'),
+    rule: t.exposeString('rule', { description: 'REQUIRED, FORMAT, MIN_LENGTH, MAX_LENGTH, RANGE, CONTRADICTION, DUPLICATE, ...' }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NotFoundError,
+  fields: (t) => ({
+    resource: t.exposeString('resource', { description: 'Booking, Event, Rsvp, Participation, Attendance, ...' }),
+    id: t.exposeString('id'),
+  }),
+});
+
+builder.objectType(RevisionConflictError, {
+  name: 'RevisionConflictError',
+  description: 'The revision sent is stale: someone changed the object first. Retry with currentRevision.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof RevisionConflictError,
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    id: t.exposeString('id'),
+    sentRevision: t.exposeString('sentRevision'),
+    currentRevision: t.exposeString('currentRevision', { nullable: true }),
+  }),
+});
+
+builder.objectType(CapacityExceededError, {
+  name: 'CapacityExceededError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof CapacityExceededError,
+  fields: (t) => ({
+    field: t.exposeString('field'),
+    requested: t.exposeInt('requested', { nullable: true }),
+    available: t.exposeInt('available', { nullable: true }),
+  }),
+});
+
+builder.objectType(UpstreamFailure, {
+  name: 'UpstreamError',
+  description: 'The upstream API failed or refused for a reason the other error types do not describe.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof UpstreamFailure,
+  fields: (t) => ({
+    status: t.exposeInt('status', { description: 'Upstream HTTP status; 0 when it never answered.' }),
+    upstreamCode: t.exposeString('upstreamCode', { nullable: true }),
+    retryable: t.exposeBoolean('retryable'),
+  }),
+});
