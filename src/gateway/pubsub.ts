@@ -1,16 +1,75 @@
 /**
  * One typed topic map for every live feed, in memory by default or over Redis (Yoga's Redis event target) when
  * REDIS_URL is set, so a webhook received by one replica reaches subscribers on all of them.
- * Topic ids carry the site (webhook instanceId), so a subscriber only ever hears its own site's changes.
+ * Topic ids carry the site (webhook instanceId) first, `${instanceId}:${key}` (see live/site.ts), so a subscriber
+ * only ever hears its own site's changes. Payloads cross Redis as JSON: plain wire objects, no class instances.
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../wire/types.js';
 
-/** topic -> [id, payload]; the live-graph work (issue 5) fills in the payload types. */
-export type Topics = Record<string, [string, unknown]>;
+export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
-export type GatewayPubSub = ReturnType<typeof createPubSub<Topics>>;
+/** One entity change, as a webhook (or a gateway mutation) reported it. */
+export interface EntityChange<E> {
+  kind: ChangeKind;
+  entityId: string;
+  /** The entity after the change; for DELETED the last state when the upstream sent it, else null. */
+  entity: E | null;
+  /** When the upstream says it happened (DomainEvent.eventTime). */
+  eventTime: string;
+  /** DomainEvent id, or a gateway-made id for changes the upstream sends no webhook for. */
+  changeId: string;
+}
+
+export interface GuestCheckedInMessage {
+  eventId: string;
+  guest: EventGuest;
+  eventTime: string;
+  changeId: string;
+}
+
+/** A session's capacity changed: `event` when the webhook carried it, else null (the subscriber re-reads). */
+export interface SessionCapacitySignal {
+  sessionId: string;
+  event: CalendarEvent | null;
+  eventTime: string;
+}
+
+/** Something that may move an event's check-in count happened; counters re-read upstream (live/counters.ts). */
+export interface CheckInsChangedSignal {
+  eventId: string;
+  eventTime: string;
+}
+
+/** topic -> [id, payload]; every id is `${instanceId}:${key}`. */
+export type Topics = {
+  /** key = Wix Events event id */
+  'guest:checkedIn': [string, GuestCheckedInMessage];
+  /** key = Wix Events event id */
+  'guest:changed': [string, EntityChange<EventGuest>];
+  /** key = Wix Events event id */
+  'rsvp:changed': [string, EntityChange<Rsvp>];
+  /** key = `session:${calendarEventId}` or `schedule:${scheduleId}` */
+  'participation:changed': [string, EntityChange<Participation>];
+  /** key = calendar event (session) id */
+  'session:capacity': [string, SessionCapacitySignal];
+  /** key = calendar event (session) id */
+  'attendance:changed': [string, EntityChange<Attendance>];
+  /** key = Wix Events event id */
+  'checkIns:changed': [string, CheckInsChangedSignal];
+};
+export type TopicName = keyof Topics;
+
+export type GatewayPubSub = ReturnType<typeof createPubSub<Topics>> & {
+  /**
+   * Publish and resolve once the message has left this process (Redis accepted it) or, in memory, once every
+   * local listener has it. The webhook receiver answers 2xx only after this resolves, so a crash or a Redis outage
+   * before it makes the upstream retry instead of losing the change. (Yoga's publish() returns nothing to await.)
+   */
+  publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]): Promise<void>;
+};
 
 export interface PubSubHandle {
   pubsub: GatewayPubSub;
@@ -20,11 +79,26 @@ export interface PubSubHandle {
 }
 
 export async function createGatewayPubSub(redisUrl?: string): Promise<PubSubHandle> {
-  if (!redisUrl) return { pubsub: createPubSub<Topics>(), close: async () => {} };
+  if (!redisUrl) {
+    const base = createPubSub<Topics>();
+    const pubsub: GatewayPubSub = Object.assign(base, {
+      async publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) {
+        (base.publish as (t: string, i: string, p: unknown) => void)(topic, id, payload);
+      },
+    });
+    return { pubsub, close: async () => {} };
+  }
   const publishClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  const pubsub = createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  const base = createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  const pubsub: GatewayPubSub = Object.assign(base, {
+    // Same channel name (`${topic}:${id}`) and serializer (JSON) as Yoga's pubsub over the Redis event target, so
+    // subscribers made with pubsub.subscribe() receive it; but awaited, unlike the event target's dispatchEvent.
+    async publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) {
+      await publishClient.publish(`${topic}:${id}`, JSON.stringify(payload));
+    },
+  });
   return {
     pubsub,
     redis: publishClient,
