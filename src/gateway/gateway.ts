@@ -17,6 +17,7 @@ import { createContext, type GatewayContext, type GatewayServices } from './cont
 import { createGatewayPubSub } from './pubsub.js';
 import { schema } from './schema/index.js';
 import { createUpstreamHttp, type UpstreamRequest } from './upstream/http.js';
+import { useWixWebhooks } from './webhooks/receiver.js';
 
 export interface GatewayOptions {
   /** Test-only: false disables DataLoader batching (to show the N+1 count the loaders prevent). */
@@ -59,6 +60,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     costLimitPlugin({ maxCost: config.maxQueryCost, ignoreIntrospection: true }),
     maxAliasesPlugin({ n: 30 }),
     maxTokensPlugin({ n: 5000 }),
+    // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
+    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis }),
   ];
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({

@@ -1,0 +1,126 @@
+/**
+ * POST /webhooks/wix as a Yoga plugin in onRequest: verify, de-duplicate and order, publish, then end the response
+ * (STYLE.md example 7). Answers:
+ *   503 no public key configured · 413 body over WEBHOOK_MAX_BYTES (Content-Length or streamed) · 400 malformed
+ *   401 bad signature · 202 unknown event type (ignored) · 200 published, duplicate or stale · 500 publish failed.
+ * Only a 200 "published" has published anything, and it is sent only after the publish is confirmed, so the
+ * upstream retries anything the gateway did not deliver.
+ */
+import type { Plugin, YogaLogger } from 'graphql-yoga';
+import type { GatewayConfig } from '../config.js';
+import type { GatewayPubSub } from '../pubsub.js';
+import { isKnownEventType, publicationsFor, publishAll } from './route.js';
+import { createMemoryWebhookStore, createRedisWebhookStore, type WebhookStore } from './store.js';
+import type { Redis } from 'ioredis';
+import { createWebhookVerifier, WebhookRejection, type WebhookVerifier } from './verify.js';
+
+export const WEBHOOK_PATH = '/webhooks/wix';
+
+export interface WebhookReceiverOptions {
+  config: Pick<GatewayConfig, 'webhookPublicKeys' | 'webhookMaxBytes' | 'webhookDedupTtlSeconds'>;
+  pubsub: GatewayPubSub;
+  /** Dedup/order state: Redis when the gateway has a Redis connection (many replicas), else this process's memory. */
+  redis?: Redis;
+}
+
+export type WebhookOutcome = 'published' | 'duplicate' | 'stale' | 'ignored';
+
+export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
+  const { config, pubsub } = options;
+  const store: WebhookStore = options.redis
+    ? createRedisWebhookStore(options.redis, config.webhookDedupTtlSeconds)
+    : createMemoryWebhookStore(config.webhookDedupTtlSeconds);
+  let verifier: Promise<WebhookVerifier> | undefined;
+  let logger: YogaLogger | undefined;
+  return {
+    onYogaInit({ yoga }) {
+      logger = yoga.logger;
+    },
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+        new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+      if (url.pathname !== WEBHOOK_PATH) return;
+      if (request.method !== 'POST') {
+        endResponse(json(405, { error: 'METHOD_NOT_ALLOWED', message: 'POST a signed webhook JWT' }, { allow: 'POST' }));
+        return;
+      }
+      try {
+        if (config.webhookPublicKeys.length === 0) {
+          throw new WebhookRejection(503, 'no webhook public key configured (WIX_WEBHOOK_PUBLIC_KEY)');
+        }
+        verifier ??= createWebhookVerifier(config.webhookPublicKeys);
+        const body = await readLimited(request, config.webhookMaxBytes);
+        const hook = await (await verifier)(body);
+        if (!isKnownEventType(hook.envelope.eventType)) {
+          endResponse(json(202, { outcome: 'ignored' satisfies WebhookOutcome, eventType: hook.envelope.eventType }));
+          return;
+        }
+        const outcome = await deliver(hook, store, pubsub);
+        endResponse(json(200, { outcome }));
+      } catch (err) {
+        if (err instanceof WebhookRejection) {
+          endResponse(json(err.status, { error: codeFor(err.status), message: err.reason }));
+          return;
+        }
+        logger?.error('webhook not published; the upstream will retry', err instanceof Error ? err.message : err);
+        endResponse(json(500, { error: 'PUBLISH_FAILED', message: 'Webhook not delivered; retry later.' }));
+      }
+    },
+  };
+}
+
+/** De-duplicate, order, publish, remember: the id is remembered only once the publish is confirmed. */
+export async function deliver(
+  hook: Awaited<ReturnType<WebhookVerifier>>,
+  store: WebhookStore,
+  pubsub: GatewayPubSub,
+): Promise<WebhookOutcome> {
+  const { event, envelope } = hook;
+  // Ids are scoped to the site: nothing promises they are unique across sites.
+  const id = `${envelope.instanceId}:${event.id}`;
+  if ((await store.claim(id)) === 'duplicate') return 'duplicate';
+  try {
+    const seq = event.entityEventSequence;
+    if (seq !== undefined && seq !== null && seq !== '') {
+      const fresh = await store.advance(`${envelope.instanceId}:${event.entityFqdn}:${event.entityId}`, String(seq));
+      if (!fresh) {
+        await store.commit(id);
+        return 'stale';
+      }
+    }
+    await publishAll(pubsub, publicationsFor(hook));
+    await store.commit(id);
+    return 'published';
+  } catch (err) {
+    await store.release(id).catch(() => {});
+    throw err;
+  }
+}
+
+// Private helpers
+
+/** Content-Length first (cheap), then the streamed size, since a chunked body has no Content-Length. */
+async function readLimited(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new WebhookRejection(413, `body larger than ${maxBytes} bytes`);
+  if (!request.body) throw new WebhookRejection(400, 'empty body');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new WebhookRejection(413, `body larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  if (size === 0) throw new WebhookRejection(400, 'empty body');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function codeFor(status: number): string {
+  return { 400: 'BAD_WEBHOOK', 401: 'BAD_SIGNATURE', 413: 'PAYLOAD_TOO_LARGE', 503: 'WEBHOOKS_NOT_CONFIGURED' }[status] ?? 'ERROR';
+}

@@ -1,0 +1,106 @@
+/**
+ * What the receiver remembers between webhooks: which DomainEvent ids it has published (de-duplication, for
+ * WEBHOOK_DEDUP_TTL_SECONDS) and the last entityEventSequence per entity (ordering). In process memory by default;
+ * in Redis with REDIS_URL, so a duplicate delivered to another replica is still recognised.
+ *
+ * An id goes through two states: claimed (being published, short expiry) and done (published, full TTL). It is
+ * marked done only after a successful publish, and released on failure, so a crash or a Redis outage mid-publish
+ * leaves the id free for the upstream's retry instead of losing the change (issue #5 §1).
+ */
+import type { Redis } from 'ioredis';
+
+export type ClaimResult = 'claimed' | 'duplicate';
+
+export interface WebhookStore {
+  /** Atomically take the id for processing; 'duplicate' when it is being processed or was published already. */
+  claim(id: string): Promise<ClaimResult>;
+  /** The publish succeeded: remember the id for the whole de-duplication window. */
+  commit(id: string): Promise<void>;
+  /** The publish failed: forget the claim so a redelivery is processed. */
+  release(id: string): Promise<void>;
+  /**
+   * Record `sequence` as the entity's latest unless an older-than-latest one: false means stale (drop it). An equal
+   * sequence passes, so the retry of an event whose publish failed is not mistaken for an old one.
+   */
+  advance(entityKey: string, sequence: string): Promise<boolean>;
+}
+
+/** A claimed id that is never committed (the process died mid-publish) becomes free again after this long. */
+const CLAIM_TTL_SECONDS = 60;
+
+export function createMemoryWebhookStore(ttlSeconds: number, now: () => number = Date.now): WebhookStore {
+  const ids = new Map<string, { done: boolean; expires: number }>();
+  const sequences = new Map<string, { seq: string; expires: number }>();
+  let writes = 0;
+  // Expired entries are swept every so many writes, so the maps stay bounded by the traffic of one TTL window.
+  const sweep = () => {
+    if (++writes % 1000 !== 0) return;
+    const t = now();
+    for (const [k, v] of ids) if (v.expires <= t) ids.delete(k);
+    for (const [k, v] of sequences) if (v.expires <= t) sequences.delete(k);
+  };
+  return {
+    async claim(id) {
+      const entry = ids.get(id);
+      if (entry && entry.expires > now()) return 'duplicate';
+      ids.set(id, { done: false, expires: now() + CLAIM_TTL_SECONDS * 1000 });
+      sweep();
+      return 'claimed';
+    },
+    async commit(id) {
+      ids.set(id, { done: true, expires: now() + ttlSeconds * 1000 });
+    },
+    async release(id) {
+      if (ids.get(id)?.done === false) ids.delete(id);
+    },
+    async advance(entityKey, sequence) {
+      const padded = padSequence(sequence);
+      const entry = sequences.get(entityKey);
+      if (entry && entry.expires > now() && entry.seq > padded) return false;
+      sequences.set(entityKey, { seq: padded, expires: now() + ttlSeconds * 1000 });
+      sweep();
+      return true;
+    },
+  };
+}
+
+export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, prefix = 'attendance-graph:webhook:'): WebhookStore {
+  return {
+    async claim(id) {
+      const ok = await redis.set(`${prefix}id:${id}`, 'claimed', 'EX', CLAIM_TTL_SECONDS, 'NX');
+      return ok === 'OK' ? 'claimed' : 'duplicate';
+    },
+    async commit(id) {
+      await redis.set(`${prefix}id:${id}`, 'done', 'EX', ttlSeconds);
+    },
+    async release(id) {
+      await redis.eval(RELEASE_SCRIPT, 1, `${prefix}id:${id}`);
+    },
+    async advance(entityKey, sequence) {
+      const result = await redis.eval(ADVANCE_SCRIPT, 1, `${prefix}seq:${entityKey}`, padSequence(sequence), String(ttlSeconds));
+      return result === 1;
+    },
+  };
+}
+
+// Private helpers
+
+/**
+ * int64 sequences exceed a double's precision ("9223372036854775807" in the docs' deleted-participation example),
+ * so they are compared as zero-padded 19-digit strings, in JavaScript and in Lua alike.
+ */
+export function padSequence(sequence: string): string {
+  return sequence.padStart(19, '0');
+}
+
+// Compare-and-set in one round trip: two replicas racing on one entity cannot both move it backwards.
+const ADVANCE_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if current and current > ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 1`;
+
+// Only a claim is released; an id another replica already published stays remembered.
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == 'claimed' then redis.call('DEL', KEYS[1]) end
+return 1`;

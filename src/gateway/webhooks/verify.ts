@@ -1,0 +1,119 @@
+/**
+ * Webhook JWT verification and parsing (WIX-REST.md §1.8). The body is a compact RS256 JWT; its `data` claim is a
+ * JSON string (the envelope), whose own `data` is a JSON string (the DomainEvent). Verification follows @wix/sdk's
+ * webhooks.process: jose jwtVerify with the SPKI key, no issuer/audience checks, exp/nbf honoured when present.
+ * Several keys are tried in turn so a key can be rotated without refusing webhooks in between.
+ */
+import { decodeJwt, decodeProtectedHeader, errors, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import type { DomainEvent, WebhookEnvelope } from '../../wire/types.js';
+
+/** A refusal with the HTTP status the receiver answers; `reason` is safe to send back (no secrets, no body echo). */
+export class WebhookRejection extends Error {
+  constructor(
+    readonly status: 400 | 401 | 413 | 503,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** The envelope and its DomainEvent, with the entity/body taken from whichever naming variant arrived. */
+export interface VerifiedWebhook {
+  envelope: Omit<WebhookEnvelope, 'data'>;
+  event: DomainEvent;
+  /** createdEvent.entity, updatedEvent.currentEntity, deletedEvent.deletedEntity or actionEvent.body, parsed. */
+  body: Record<string, unknown> | null;
+}
+
+export type WebhookVerifier = (jwt: string) => Promise<VerifiedWebhook>;
+
+export async function createWebhookVerifier(publicKeyPems: readonly string[]): Promise<WebhookVerifier> {
+  const keys: CryptoKey[] = await Promise.all(publicKeyPems.map((pem) => importSPKI(pem.trim(), 'RS256')));
+  return async (jwt) => {
+    const token = jwt.trim();
+    // Structure first, so a body that is not a JWT at all is a 400 rather than a signature failure.
+    try {
+      decodeProtectedHeader(token);
+      decodeJwt(token);
+    } catch {
+      throw new WebhookRejection(400, 'body is not a compact JWT');
+    }
+    let payload: Record<string, unknown> | undefined;
+    for (const key of keys) {
+      try {
+        payload = (await jwtVerify(token, key, { algorithms: ['RS256'] })).payload;
+        break;
+      } catch (err) {
+        if (err instanceof errors.JWSSignatureVerificationFailed) continue;
+        if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
+          throw new WebhookRejection(401, 'token expired or not yet valid');
+        }
+        if (err instanceof errors.JOSEAlgNotAllowed) throw new WebhookRejection(401, 'token must be signed with RS256');
+        throw new WebhookRejection(400, 'body is not a valid JWS');
+      }
+    }
+    if (!payload) throw new WebhookRejection(401, 'signature does not match any configured key');
+    return parseClaims(payload);
+  };
+}
+
+/** Exported for tests: the claim layout after the signature has been checked. */
+export function parseClaims(payload: Record<string, unknown>): VerifiedWebhook {
+  // @wix/sdk requires the claim to be a string; the docs draw it as an object. Accept both, the string first.
+  const envelope = jsonObject(payload.data, 'claim data');
+  const eventType = envelope.eventType;
+  const instanceId = envelope.instanceId;
+  if (typeof eventType !== 'string' || !eventType) throw new WebhookRejection(400, 'envelope has no eventType');
+  if (typeof instanceId !== 'string' || !instanceId) throw new WebhookRejection(400, 'envelope has no instanceId');
+  const event = jsonObject(envelope.data, 'envelope data') as unknown as DomainEvent;
+  if (typeof event.id !== 'string' || !event.id) throw new WebhookRejection(400, 'DomainEvent has no id');
+  if (typeof event.entityId !== 'string') throw new WebhookRejection(400, 'DomainEvent has no entityId');
+  const seq = event.entityEventSequence;
+  if (seq !== undefined && seq !== null && !/^\d{1,19}$/.test(String(seq))) {
+    throw new WebhookRejection(400, 'entityEventSequence must be an int64 string');
+  }
+  const accountInfo = isObject(envelope.accountInfo) ? (envelope.accountInfo as WebhookEnvelope['accountInfo']) : undefined;
+  return {
+    envelope: {
+      eventType,
+      instanceId,
+      identity: typeof envelope.identity === 'string' ? envelope.identity : undefined,
+      accountInfo,
+    },
+    event,
+    body: bodyOf(event),
+  };
+}
+
+// Helpers
+
+/** The two naming variants (WIX-REST.md §1.8): entity/currentEntity/deletedEntity/body or *AsJson, objects or JSON strings. */
+function bodyOf(event: DomainEvent): Record<string, unknown> | null {
+  const candidates: unknown[] = [];
+  if (event.createdEvent) candidates.push(event.createdEvent.entity, event.createdEvent.entityAsJson);
+  else if (event.updatedEvent) candidates.push(event.updatedEvent.currentEntity, event.updatedEvent.currentEntityAsJson);
+  else if (event.deletedEvent) candidates.push(event.deletedEvent.deletedEntity, event.deletedEvent.deletedEntityAsJson);
+  else if (event.actionEvent) candidates.push(event.actionEvent.body, event.actionEvent.bodyAsJson);
+  for (const c of candidates) {
+    if (c === undefined || c === null || c === '') continue;
+    return jsonObject(c, 'entity');
+  }
+  return null;
+}
+
+function jsonObject(value: unknown, what: string): Record<string, unknown> {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new WebhookRejection(400, `${what} is not valid JSON`);
+    }
+  }
+  if (!isObject(parsed)) throw new WebhookRejection(400, `${what} must be a JSON object (or a JSON string of one)`);
+  return parsed as Record<string, unknown>;
+}
+
+function isObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
