@@ -133,6 +133,9 @@ export function validateFilter(filter: unknown, spec: QuerySpec, fieldName = 'fi
       continue;
     }
     if (key === '$not') {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        throw invalidArgument({ field: path, description: `$not takes a filter object, got ${JSON.stringify(value)}` });
+      }
       validateFilter(value, spec, path);
       continue;
     }
@@ -145,6 +148,10 @@ export function validateFilter(filter: unknown, spec: QuerySpec, fieldName = 'fi
         violatedRule: 'OTHER',
         ruleName: 'UNSUPPORTED_FILTER_FIELD',
       });
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value) && !isOperatorObject(value)) {
+      // `{f: {}}` or `{f: {$eq: 1, x: 2}}`: neither an operator object nor a scalar to compare with.
+      throw invalidArgument({ field: path, description: `expected a value or an object of operators ($eq, $in, …), got ${JSON.stringify(value)}` });
     }
     const conditions = isOperatorObject(value) ? Object.entries(value as Record<string, unknown>) : [['$eq', value] as [string, unknown]];
     for (const [op, operand] of conditions) {
@@ -252,8 +259,21 @@ function test(raw: unknown[], op: Op, operand: unknown): boolean {
   }
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const INT = /^-?\d+$/;
+
+/** Timestamps compare as instants: `…:00Z` and `…:00.000Z` are the same time but not the same string (§1.3). */
+function asInstant(a: unknown, b: unknown): [number, number] | undefined {
+  if (typeof a !== 'string' || typeof b !== 'string' || !ISO_TIME.test(a) || !ISO_TIME.test(b)) return undefined;
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  return Number.isNaN(x) || Number.isNaN(y) ? undefined : [x, y];
+}
+
 function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  const instants = asInstant(a, b);
+  if (instants) return instants[0] === instants[1];
   // int64 values travel as strings ("2") but callers may filter with numbers, and vice versa.
   if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) {
     return /^-?\d+(\.\d+)?$/.test(String(a)) && /^-?\d+(\.\d+)?$/.test(String(b)) && Number(a) === Number(b);
@@ -264,12 +284,18 @@ function equal(a: unknown, b: unknown): boolean {
 function compare(a: unknown, b: unknown): number {
   if (a === undefined || a === null) return b === undefined || b === null ? 0 : -1;
   if (b === undefined || b === null) return 1;
-  const numeric = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && /^-?\d+$/.test(v));
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  const instants = asInstant(a, b);
+  if (instants) return instants[0] - instants[1];
+  // int64 strings (revision, entityEventSequence) order numerically: "10" after "9" (§1.3).
+  const numeric = (v: unknown) => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && INT.test(v));
   if (numeric(a) && numeric(b)) {
     const x = BigInt(a as string | number);
     const y = BigInt(b as string | number);
     return x < y ? -1 : x > y ? 1 : 0;
   }
+  const decimal = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v));
+  if ((typeof a === 'number' || typeof b === 'number') && decimal(a) && decimal(b)) return Math.sign(Number(a) - Number(b));
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   const sa = String(a);
   const sb = String(b);
