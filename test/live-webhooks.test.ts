@@ -1,0 +1,224 @@
+/**
+ * The webhook receiver on its own (yoga.fetch, no sockets: HTTP details beyond status and body do not matter here):
+ * what it accepts, what it refuses, and that a refused, duplicate or stale webhook publishes nothing.
+ */
+import { createSchema, createYoga } from 'graphql-yoga';
+import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../src/gateway/config.js';
+import { createGatewayPubSub, type GatewayPubSub } from '../src/gateway/pubsub.js';
+import { useWixWebhooks } from '../src/gateway/webhooks/receiver.js';
+import { createRedisWebhookStore } from '../src/gateway/webhooks/store.js';
+import { WEBHOOK_EVENT_TYPES } from '../src/wire/types.js';
+import { redisOrFail } from './support/live.js';
+
+const INSTANCE = '11111111-1111-4111-8111-111111111111';
+const EVENT_ID = '22222222-2222-4222-8222-222222222222';
+
+let keyA: { privateKey: CryptoKey; pem: string };
+let keyB: { privateKey: CryptoKey; pem: string };
+let stranger: { privateKey: CryptoKey; pem: string };
+
+async function keyPair() {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return { privateKey, pem: await exportSPKI(publicKey) };
+}
+
+beforeAll(async () => {
+  [keyA, keyB, stranger] = await Promise.all([keyPair(), keyPair(), keyPair()]);
+});
+
+let n = 0;
+function rsvpEvent(over: Record<string, unknown> = {}) {
+  n++;
+  return {
+    id: `evt-${n}-${Math.random().toString(36).slice(2)}`,
+    entityFqdn: 'wix.events.v2.rsvp',
+    slug: 'updated',
+    entityId: 'rsvp-1',
+    eventTime: new Date().toISOString(),
+    entityEventSequence: String(n),
+    updatedEvent: { currentEntity: { id: 'rsvp-1', eventId: EVENT_ID, checkedInGuestCount: 1 } },
+    ...over,
+  };
+}
+
+async function sign(domainEvent: unknown, key = keyA.privateKey, eventType: string = WEBHOOK_EVENT_TYPES.rsvpUpdated, envelopeOver = {}) {
+  const envelope = { eventType, instanceId: INSTANCE, data: JSON.stringify(domainEvent), identity: '{"identityType":"APP"}', ...envelopeOver };
+  return new SignJWT({ data: JSON.stringify(envelope) }).setProtectedHeader({ alg: 'RS256' }).setIssuedAt().sign(key);
+}
+
+/** A receiver with a pubsub that records every publish. */
+async function receiver(options: { keys?: string[]; maxBytes?: number; failPublishes?: number; pubsub?: GatewayPubSub; redis?: Redis } = {}) {
+  const handle = options.pubsub ? undefined : await createGatewayPubSub();
+  const base = options.pubsub ?? handle!.pubsub;
+  const published: { topic: string; id: string; payload: any }[] = [];
+  let failures = options.failPublishes ?? 0;
+  const pubsub: GatewayPubSub = Object.assign(Object.create(base), {
+    async publishConfirmed(topic: any, id: any, payload: any) {
+      if (failures > 0) {
+        failures--;
+        throw new Error('redis down');
+      }
+      published.push({ topic, id, payload });
+      await base.publishConfirmed(topic, id, payload);
+    },
+  });
+  const yoga = createYoga({
+    schema: createSchema({ typeDefs: 'type Query { ok: Boolean }' }),
+    logging: false,
+    plugins: [
+      useWixWebhooks({
+        config: {
+          ...DEFAULT_CONFIG,
+          webhookPublicKeys: options.keys ?? [keyA.pem, keyB.pem],
+          webhookMaxBytes: options.maxBytes ?? DEFAULT_CONFIG.webhookMaxBytes,
+        },
+        pubsub,
+        redis: options.redis,
+      }),
+    ],
+  });
+  const post = async (body: BodyInit, headers: Record<string, string> = {}) => {
+    const res = await yoga.fetch('http://gateway/webhooks/wix', { method: 'POST', body, headers, ...(typeof body === 'string' ? {} : { duplex: 'half' }) } as RequestInit);
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return { post, published };
+}
+
+describe('webhook receiver', () => {
+  it('verifies a signed RSVP update and publishes it to the event, scoped to the envelope instance', async () => {
+    const r = await receiver();
+    const res = await r.post(await sign(rsvpEvent()));
+    expect(res).toEqual({ status: 200, body: { outcome: 'published' } });
+    expect(r.published.map((p) => `${p.topic} ${p.id}`)).toEqual([`rsvp:changed ${INSTANCE}:${EVENT_ID}`, `checkIns:changed ${INSTANCE}:${EVENT_ID}`]);
+    expect(r.published[0].payload).toMatchObject({ kind: 'UPDATED', entityId: 'rsvp-1', entity: { checkedInGuestCount: 1 } });
+  });
+
+  it('accepts the *AsJson body names, as JSON strings or objects, and the action body of a guest check-in', async () => {
+    const r = await receiver();
+    const entity = { id: 'rsvp-1', eventId: EVENT_ID, status: 'YES' };
+    await r.post(await sign(rsvpEvent({ updatedEvent: { currentEntityAsJson: JSON.stringify(entity) } })));
+    await r.post(await sign(rsvpEvent({ slug: 'created', updatedEvent: undefined, createdEvent: { entityAsJson: entity } }), keyA.privateKey, WEBHOOK_EVENT_TYPES.rsvpCreated));
+    const guest = { id: 'guest-1', eventId: EVENT_ID, guestDetails: { checkedIn: true } };
+    const checkIn = { entityFqdn: 'wix.events.guests.v1.guest', slug: 'guest_checked_in', entityId: 'guest-1', updatedEvent: undefined, actionEvent: { bodyAsJson: JSON.stringify({ guest, eventDetails: {} }) } };
+    await r.post(await sign(rsvpEvent(checkIn), keyA.privateKey, WEBHOOK_EVENT_TYPES.guestCheckedIn));
+    expect(r.published.filter((p) => p.topic === 'rsvp:changed').map((p) => [p.payload.kind, p.payload.entity.status])).toEqual([
+      ['UPDATED', 'YES'],
+      ['CREATED', 'YES'],
+    ]);
+    expect(r.published.find((p) => p.topic === 'guest:checkedIn')?.payload.guest).toEqual(guest);
+  });
+
+  it('accepts a webhook signed with the second configured key (rotation)', async () => {
+    const r = await receiver();
+    expect((await r.post(await sign(rsvpEvent(), keyB.privateKey))).status).toBe(200);
+    expect(r.published).toHaveLength(2);
+  });
+
+  it('refuses a bad signature with 401 and publishes nothing', async () => {
+    const r = await receiver();
+    const res = await r.post(await sign(rsvpEvent(), stranger.privateKey));
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('BAD_SIGNATURE');
+    const [h, , s] = (await sign(rsvpEvent())).split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ data: '{}' })).toString('base64url')}.${s}`;
+    expect((await r.post(tampered)).status).toBe(401);
+    expect(r.published).toEqual([]);
+  });
+
+  it('refuses malformed bodies with 400 and publishes nothing', async () => {
+    const r = await receiver();
+    expect((await r.post('not a jwt')).status).toBe(400);
+    const badClaim = await new SignJWT({ data: '{not json' }).setProtectedHeader({ alg: 'RS256' }).sign(keyA.privateKey);
+    expect((await r.post(badClaim)).status).toBe(400);
+    const noId = await sign({ ...rsvpEvent(), id: undefined });
+    expect((await r.post(noId)).status).toBe(400);
+    expect(r.published).toEqual([]);
+  });
+
+  it('refuses an oversized body with 413, by Content-Length and by streamed size, and publishes nothing', async () => {
+    const r = await receiver({ maxBytes: 2048 });
+    const big = await sign(rsvpEvent({ updatedEvent: { currentEntity: { id: 'rsvp-1', eventId: EVENT_ID, firstName: 'x'.repeat(4000) } } }));
+    expect((await r.post(big)).status).toBe(413);
+    const chunks = [big.slice(0, 1500), big.slice(1500)];
+    const stream = new ReadableStream({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(new TextEncoder().encode(next));
+        else controller.close();
+      },
+    });
+    expect((await r.post(stream)).status).toBe(413);
+    expect(r.published).toEqual([]);
+  });
+
+  it('answers 202 to an event type it does not know, and ignores it', async () => {
+    const r = await receiver();
+    const res = await r.post(await sign(rsvpEvent(), keyA.privateKey, 'wix.stores.v1.product_created'));
+    expect(res).toEqual({ status: 202, body: { outcome: 'ignored', eventType: 'wix.stores.v1.product_created' } });
+    expect(r.published).toEqual([]);
+  });
+
+  it('answers 503 when no public key is configured', async () => {
+    const r = await receiver({ keys: [] });
+    expect((await r.post(await sign(rsvpEvent()))).status).toBe(503);
+    expect(r.published).toEqual([]);
+  });
+
+  it('publishes a duplicate id once and drops an event older than the last one seen for the entity', async () => {
+    const r = await receiver();
+    const first = rsvpEvent({ entityEventSequence: '5' });
+    const jwt = await sign(first);
+    expect((await r.post(jwt)).body.outcome).toBe('published');
+    expect((await r.post(jwt)).body.outcome).toBe('duplicate');
+    expect((await r.post(await sign(rsvpEvent({ entityEventSequence: '4' })))).body.outcome).toBe('stale');
+    // int64 sequences beyond a double's precision still order correctly.
+    expect((await r.post(await sign(rsvpEvent({ entityEventSequence: '9223372036854775806' })))).body.outcome).toBe('published');
+    expect((await r.post(await sign(rsvpEvent({ entityEventSequence: '9223372036854775805' })))).body.outcome).toBe('stale');
+    expect(r.published.filter((p) => p.topic === 'rsvp:changed')).toHaveLength(2);
+  });
+
+  it('answers 500 when the publish fails and processes the redelivery of the same id', async () => {
+    const r = await receiver({ failPublishes: 1 });
+    const jwt = await sign(rsvpEvent());
+    expect((await r.post(jwt)).status).toBe(500);
+    expect(r.published).toEqual([]);
+    expect((await r.post(jwt)).body.outcome).toBe('published');
+    expect(r.published).toHaveLength(2);
+  });
+});
+
+describe('webhook dedup and ordering state in Redis', () => {
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    redis = await redisOrFail();
+  });
+  afterAll(() => redis?.disconnect());
+
+  it('two receivers sharing one Redis publish a duplicate once and agree on ordering', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const a = await receiver({ redis });
+    const b = await receiver({ redis });
+    const entityId = `rsvp-${Math.random()}`;
+    const event = rsvpEvent({ entityId, entityEventSequence: '7' });
+    const jwt = await sign(event);
+    const outcomes = await Promise.all([a.post(jwt), b.post(jwt)]);
+    expect(outcomes.map((o) => o.body.outcome).sort()).toEqual(['duplicate', 'published']);
+    expect(a.published.length + b.published.length).toBe(2);
+    expect((await b.post(await sign(rsvpEvent({ entityId, entityEventSequence: '6' })))).body.outcome).toBe('stale');
+  });
+
+  it('releases a claim when the publish fails, so the redelivery is published', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const store = createRedisWebhookStore(redis, 60, `test:${Math.random()}:`);
+    expect(await store.claim('x')).toBe('claimed');
+    expect(await store.claim('x')).toBe('duplicate');
+    await store.release('x');
+    expect(await store.claim('x')).toBe('claimed');
+    await store.commit('x');
+    await store.release('x');
+    expect(await store.claim('x')).toBe('duplicate');
+  });
+});
