@@ -121,8 +121,8 @@ export function rethrowTyped(err: unknown, resource: string, id: string): never 
 export const ErrorInterface = builder.interfaceRef<MutationError | ValidationError>('Error').implement({
   description: 'A failure a client can act on. Every mutation result union holds only types implementing it besides its payload.',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'SCREAMING_SNAKE code, stable across versions.' }),
-    message: t.exposeString('message'),
+    code: t.exposeString('code', { nullable: false, description: 'SCREAMING_SNAKE code, stable across versions.' }),
+    message: t.exposeString('message', { nullable: false }),
   }),
 });
 
@@ -132,9 +132,9 @@ builder.objectType(ValidationError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ValidationError,
   fields: (t) => ({
-    field: t.exposeString('field', { description: 'Path of the offending input field, e.g. input.items[3].numberOfAttendees.' }),
-    reason: t.exposeString('reason'),
-    rule: t.exposeString('rule', { description: 'REQUIRED, FORMAT, MIN_LENGTH, MAX_LENGTH, RANGE, CONTRADICTION, DUPLICATE, ...' }),
+    field: t.exposeString('field', { nullable: false, description: 'Path of the offending input field, e.g. input.items[3].numberOfAttendees.' }),
+    reason: t.exposeString('reason', { nullable: false }),
+    rule: t.exposeString('rule', { nullable: false, description: 'REQUIRED, FORMAT, MIN_LENGTH, MAX_LENGTH, RANGE, CONTRADICTION, DUPLICATE, ...' }),
   }),
 });
 
@@ -143,8 +143,8 @@ builder.objectType(NotFoundError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof NotFoundError,
   fields: (t) => ({
-    resource: t.exposeString('resource', { description: 'Booking, Event, Rsvp, Participation, Attendance, ...' }),
-    id: t.exposeString('id'),
+    resource: t.exposeString('resource', { nullable: false, description: 'Booking, Event, Rsvp, Participation, Attendance, ...' }),
+    id: t.exposeString('id', { nullable: false }),
   }),
 });
 
@@ -154,9 +154,9 @@ builder.objectType(RevisionConflictError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof RevisionConflictError,
   fields: (t) => ({
-    resource: t.exposeString('resource'),
-    id: t.exposeString('id'),
-    sentRevision: t.exposeString('sentRevision'),
+    resource: t.exposeString('resource', { nullable: false }),
+    id: t.exposeString('id', { nullable: false }),
+    sentRevision: t.exposeString('sentRevision', { nullable: false }),
     currentRevision: t.exposeString('currentRevision', { nullable: true }),
   }),
 });
@@ -166,7 +166,7 @@ builder.objectType(CapacityExceededError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof CapacityExceededError,
   fields: (t) => ({
-    field: t.exposeString('field'),
+    field: t.exposeString('field', { nullable: false }),
     requested: t.exposeInt('requested', { nullable: true }),
     available: t.exposeInt('available', { nullable: true }),
   }),
@@ -178,8 +178,8 @@ builder.objectType(UpstreamFailure, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof UpstreamFailure,
   fields: (t) => ({
-    status: t.exposeInt('status', { description: 'Upstream HTTP status; 0 when it never answered.' }),
+    status: t.exposeInt('status', { nullable: false, description: 'Upstream HTTP status; 0 when it never answered.' }),
     upstreamCode: t.exposeString('upstreamCode', { nullable: true }),
-    retryable: t.exposeBoolean('retryable'),
+    retryable: t.exposeBoolean('retryable', { nullable: false }),
   }),
 });

@@ -1,0 +1,460 @@
+/**
+ * RSVP writes (Events RSVP v2, WIX-REST.md §5): create, update (revision), delete, guest check-in and its cancel,
+ * and the waitlist promotion of seed 004 "Automatically remove guests from a waitlist" (§7.2).
+ *
+ * Check-in takes any number of guests. The upstream checks in at most 11 guest ids of ONE RSVP per call (seed 004
+ * Check In: maxItems 11), and an RSVP holds at most 11 guests (1 + guestCount ≤ 10), so "many guests" means guests
+ * of several RSVPs — a desk checking in a group or a whole event at once. A guest is named by its RSVP and its
+ * 1-based guestId; `rsvpId` + `guestIds` is the short form for one RSVP. The gateway reads the RSVPs first (one
+ * query per 100 RSVPs), refuses unknown RSVPs and guest ids before any write, reports guests already in the
+ * requested state per guest without sending them (the upstream would fail the whole call for one of them:
+ * GUEST_ALREADY_CHECKED_IN / GUEST_NOT_CHECKED_IN), then sends ≤ 11 guest ids per call per RSVP. A failed call
+ * fails only its own guests, reported per guest; the others stay applied.
+ */
+import type { Rsvp, RsvpStatus, WixEvent } from '../../wire/types.js';
+import { LIMITS } from '../../wire/paths.js';
+import type { GatewayContext } from '../context.js';
+import { UpstreamError } from '../upstream/http.js';
+import * as v from '../validation.js';
+import { ValidationError } from '../validation.js';
+import { builder } from './builder.js';
+import {
+  ErrorInterface,
+  isRevisionConflict,
+  isUpstreamNotFound,
+  MUTATION_ERRORS,
+  NotFoundError,
+  RevisionConflictError,
+  typedUpstreamError,
+  UpstreamFailure,
+} from './errors.js';
+import { chunk, forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './mutation-support.js';
+import { EventRef, RsvpRef } from './refs.js';
+
+// Inputs ---------------------------------------------------------------------------------------------------------
+
+const RsvpStatusInput = builder.enumType('RsvpStatusInput', { values: ['YES', 'NO', 'WAITLIST'] as const });
+
+const CreateRsvpInput = builder.inputType('CreateRsvpInput', {
+  fields: (t) => ({
+    eventId: t.id({ required: true, description: 'The Wix Events event (GUID).' }),
+    firstName: t.string({ required: true, description: '1..50 characters.' }),
+    lastName: t.string({ required: true, description: '1..50 characters.' }),
+    email: t.string({ required: true }),
+    status: t.field({ type: RsvpStatusInput, description: 'Default YES; a full event with a waitlist answers WAITLIST.' }),
+    guestCount: t.int({ description: 'Additional guests, 0..10 (an RSVP holds at most 11 people). Default 0.' }),
+    guestNames: t.stringList({ description: 'Names of the additional guests, at most guestCount, each ≤ 101 characters.' }),
+    disableNotifications: t.boolean(),
+  }),
+});
+
+const UpdateRsvpInput = builder.inputType('UpdateRsvpInput', {
+  fields: (t) => ({
+    rsvpId: t.id({ required: true }),
+    revision: t.string({ required: true, description: 'The revision you read; a stale one gives RevisionConflictError.' }),
+    status: t.field({ type: RsvpStatusInput }),
+    firstName: t.string(),
+    lastName: t.string(),
+    email: t.string(),
+    guestNames: t.stringList(),
+    disableNotifications: t.boolean(),
+  }),
+});
+
+const DeleteRsvpInput = builder.inputType('DeleteRsvpInput', { fields: (t) => ({ rsvpId: t.id({ required: true }) }) });
+
+const RsvpGuestKeyInput = builder.inputType('RsvpGuestKeyInput', {
+  description: "One guest: its RSVP and its 1-based guestId in that RSVP's guest list.",
+  fields: (t) => ({ rsvpId: t.id({ required: true }), guestId: t.int({ required: true }) }),
+});
+
+const RsvpGuestsInput = builder.inputType('RsvpGuestsInput', {
+  description:
+    'Guests to check in (or out): rsvpId + guestIds for one RSVP (omit guestIds for all its guests), and/or guests of any RSVPs. Any number.',
+  fields: (t) => ({
+    rsvpId: t.id(),
+    guestIds: t.intList(),
+    guests: t.field({ type: [RsvpGuestKeyInput] }),
+    date: t.field({ type: 'DateTime', description: 'When; the upstream uses the current time when omitted.' }),
+  }),
+});
+
+const PromoteWaitlistInput = builder.inputType('PromoteWaitlistInput', { fields: (t) => ({ eventId: t.id({ required: true }) }) });
+
+// Payloads -------------------------------------------------------------------------------------------------------
+
+const RsvpPayload = builder.objectRef<{ rsvp: Rsvp }>('RsvpPayload').implement({
+  description: 'The RSVP as the upstream has it after the write.',
+  fields: (t) => ({ rsvp: t.field({ type: RsvpRef, nullable: false, resolve: (p) => p.rsvp }) }),
+});
+
+const DeleteRsvpPayload = builder.objectRef<{ deletedRsvpId: string }>('DeleteRsvpPayload').implement({
+  fields: (t) => ({ deletedRsvpId: t.exposeID('deletedRsvpId', { nullable: false }) }),
+});
+
+interface GuestResult {
+  rsvpId: string;
+  guestId: number;
+  success: boolean;
+  error: UpstreamFailure | NotFoundError | null;
+}
+const RsvpGuestResult = builder.objectRef<GuestResult>('RsvpGuestResult').implement({
+  description: 'The outcome for one guest, in input order.',
+  fields: (t) => ({
+    rsvpId: t.exposeID('rsvpId', { nullable: false }),
+    guestId: t.exposeInt('guestId', { nullable: false }),
+    success: t.exposeBoolean('success', { nullable: false }),
+    error: t.field({ type: ErrorInterface, nullable: true, resolve: (r) => r.error }),
+  }),
+});
+
+interface GuestsResult {
+  rsvps: Rsvp[];
+  results: GuestResult[];
+}
+const RsvpGuestsPayload = builder.objectRef<GuestsResult>('RsvpGuestsPayload').implement({
+  fields: (t) => ({
+    rsvp: t.field({
+      type: RsvpRef,
+      nullable: true,
+      description: 'The RSVP, when the guests belong to exactly one.',
+      resolve: (p) => (p.rsvps.length === 1 ? p.rsvps[0]! : null),
+    }),
+    rsvps: t.field({ type: [RsvpRef], nullable: false, description: 'Every RSVP named, as it is after the writes.', resolve: (p) => p.rsvps }),
+    results: t.field({ type: [RsvpGuestResult], nullable: false, resolve: (p) => p.results }),
+    successCount: t.int({ nullable: false, resolve: (p) => p.results.filter((r) => r.success).length }),
+    failureCount: t.int({ nullable: false, resolve: (p) => p.results.filter((r) => !r.success).length }),
+  }),
+});
+
+interface PromoteResult {
+  event: WixEvent;
+  promoted: Rsvp[];
+  freeSpots: number | null;
+  waitingRsvps: number;
+}
+const PromoteWaitlistPayload = builder.objectRef<PromoteResult>('PromoteWaitlistPayload').implement({
+  fields: (t) => ({
+    event: t.field({ type: EventRef, nullable: false, resolve: (p) => p.event }),
+    promoted: t.field({ type: [RsvpRef], nullable: false, description: 'The RSVPs moved from WAITLIST to YES, oldest first.', resolve: (p) => p.promoted }),
+    freeSpots: t.int({ nullable: true, description: 'Spots left after promoting; null when the event has no guest limit.', resolve: (p) => p.freeSpots }),
+    waitingRsvps: t.exposeInt('waitingRsvps', { nullable: false, description: 'RSVPs still on the waitlist.' }),
+  }),
+});
+
+// Mutations ------------------------------------------------------------------------------------------------------
+
+builder.mutationFields((t) => ({
+  createRsvp: t.field({
+    type: RsvpPayload,
+    nullable: false,
+    args: { input: t.arg({ type: CreateRsvpInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'CreateRsvpResult' } },
+    resolve: async (_root, { input }, ctx) => {
+      const eventId = v.guid('input.eventId', input.eventId, 'Event');
+      const guestCount = input.guestCount ?? 0;
+      const guestNames = v.additionalGuests('input', guestCount, input.guestNames);
+      const rsvp: Rsvp = {
+        eventId,
+        firstName: v.personName('input.firstName', input.firstName),
+        lastName: v.personName('input.lastName', input.lastName),
+        email: v.email('input.email', input.email),
+        status: (input.status ?? 'YES') as RsvpStatus,
+        // The SDK requires additionalGuestDetails.guestCount on create (WIX-REST.md §5.1), even when 0.
+        additionalGuestDetails: { guestCount, guestNames },
+        ...(input.disableNotifications != null ? { disableNotifications: input.disableNotifications } : {}),
+      };
+      try {
+        const created = await ctx.upstream.rsvps.create({ rsvp });
+        rememberRsvp(ctx, created);
+        return { rsvp: created };
+      } catch (err) {
+        throw typedUpstreamError(err, 'Event', eventId);
+      }
+    },
+  }),
+  updateRsvp: t.field({
+    type: RsvpPayload,
+    nullable: false,
+    args: { input: t.arg({ type: UpdateRsvpInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'UpdateRsvpResult' } },
+    resolve: async (_root, { input }, ctx) => {
+      const id = v.guid('input.rsvpId', input.rsvpId, 'Rsvp');
+      const revision = v.revision('input.revision', input.revision);
+      const patch: Rsvp & { id: string; revision: string } = { id, revision };
+      if (input.status) patch.status = input.status as RsvpStatus;
+      if (input.firstName != null) patch.firstName = v.personName('input.firstName', input.firstName);
+      if (input.lastName != null) patch.lastName = v.personName('input.lastName', input.lastName);
+      if (input.email != null) patch.email = v.email('input.email', input.email);
+      if (input.guestNames != null) {
+        // guestCount cannot change on update, so the names are checked against the ten an RSVP can hold.
+        patch.additionalGuestDetails = { guestNames: v.additionalGuests('input', v.INPUT_LIMITS.guestCountMax, input.guestNames) };
+      }
+      if (input.disableNotifications != null) patch.disableNotifications = input.disableNotifications;
+      if (Object.keys(patch).length === 2) throw new ValidationError('input', 'names nothing to change', 'REQUIRED');
+      try {
+        const updated = await ctx.upstream.rsvps.update({ rsvp: patch });
+        rememberRsvp(ctx, updated);
+        return { rsvp: updated };
+      } catch (err) {
+        if (isRevisionConflict(err)) throw await conflict(ctx, id, revision);
+        throw typedUpstreamError(err, 'Rsvp', id);
+      }
+    },
+  }),
+  deleteRsvp: t.field({
+    type: DeleteRsvpPayload,
+    nullable: false,
+    args: { input: t.arg({ type: DeleteRsvpInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'DeleteRsvpResult' } },
+    resolve: async (_root, { input }, ctx) => {
+      const id = v.guid('input.rsvpId', input.rsvpId, 'Rsvp');
+      try {
+        await ctx.upstream.rsvps.delete(id);
+      } catch (err) {
+        throw typedUpstreamError(err, 'Rsvp', id);
+      }
+      forgetRsvp(ctx, id);
+      return { deletedRsvpId: id };
+    },
+  }),
+  checkInRsvpGuests: t.field({
+    type: RsvpGuestsPayload,
+    nullable: false,
+    description: 'Check in any number of RSVP guests, 11 per upstream call, with a result per guest.',
+    args: { input: t.arg({ type: RsvpGuestsInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'CheckInRsvpGuestsResult' } },
+    resolve: (_root, { input }, ctx) => changeGuests(ctx, input, 'checkIn'),
+  }),
+  cancelRsvpGuestsCheckIn: t.field({
+    type: RsvpGuestsPayload,
+    nullable: false,
+    description: 'Undo the check-in of any number of RSVP guests, 11 per upstream call, with a result per guest.',
+    args: { input: t.arg({ type: RsvpGuestsInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'CancelRsvpGuestsCheckInResult' } },
+    resolve: (_root, { input }, ctx) => changeGuests(ctx, input, 'cancelCheckIn'),
+  }),
+  promoteWaitlist: t.field({
+    type: PromoteWaitlistPayload,
+    nullable: false,
+    description:
+      'Move waitlisted RSVPs to YES, oldest first, while the whole party fits the free spots (seed 004 waitlist flow).',
+    args: { input: t.arg({ type: PromoteWaitlistInput, required: true }) },
+    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'PromoteWaitlistResult' } },
+    resolve: async (_root, { input }, ctx) => promoteWaitlist(ctx, v.guid('input.eventId', input.eventId, 'Event')),
+  }),
+}));
+
+// Check-in -------------------------------------------------------------------------------------------------------
+
+type GuestsInput = typeof RsvpGuestsInput.$inferInput;
+type Direction = 'checkIn' | 'cancelCheckIn';
+
+async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: Direction): Promise<GuestsResult> {
+  const date = input.date ?? undefined;
+  // The guests in input order, deduplicated (a badge scanned twice is one guest); guestIds null = all of the RSVP.
+  const wanted = new Map<string, { rsvpId: string; guestIds: number[] | null }>();
+  const want = (rsvpId: string, guestId: number | null) => {
+    const entry = wanted.get(rsvpId) ?? { rsvpId, guestIds: [] };
+    wanted.set(rsvpId, entry);
+    if (guestId === null) entry.guestIds = null;
+    else if (entry.guestIds && !entry.guestIds.includes(guestId)) entry.guestIds.push(guestId);
+  };
+  if (input.rsvpId != null) {
+    const rsvpId = v.guid('input.rsvpId', input.rsvpId, 'Rsvp');
+    if (input.guestIds == null) want(rsvpId, null);
+    else {
+      v.nonEmpty('input.guestIds', input.guestIds);
+      input.guestIds.forEach((g, i) => want(rsvpId, v.rsvpGuestId(`input.guestIds[${i}]`, g)));
+    }
+  } else if (input.guestIds != null) {
+    throw new ValidationError('input.rsvpId', 'guestIds number the guests of one RSVP: name it, or use guests', 'REQUIRED');
+  }
+  (input.guests ?? []).forEach((g, i) => want(v.guid(`input.guests[${i}].rsvpId`, g.rsvpId, 'Rsvp'), v.rsvpGuestId(`input.guests[${i}].guestId`, g.guestId)));
+  if (wanted.size === 0) throw new ValidationError('input.guests', 'name at least one guest (rsvpId, guestIds or guests)', 'REQUIRED');
+
+  const rsvps = await readRsvps(ctx, [...wanted.keys()]);
+  const results: GuestResult[] = [];
+  const batches: { rsvpId: string; guestIds: number[]; results: GuestResult[] }[] = [];
+  for (const { rsvpId, guestIds } of wanted.values()) {
+    const rsvp = rsvps.get(rsvpId);
+    if (!rsvp) throw new NotFoundError('Rsvp', rsvpId);
+    const guests = rsvp.guestList?.guests ?? [];
+    const ids = guestIds ?? guests.map((g) => g.guestId);
+    const missing = ids.filter((id) => !guests.some((g) => g.guestId === id));
+    if (missing.length) {
+      // GUEST_NOT_FOUND upstream (WIX-REST.md §5.5): refused here so nothing of the mutation is applied.
+      throw new ValidationError(
+        'input.guests',
+        `RSVP ${rsvpId} has guests ${guests.map((g) => g.guestId).join(', ') || 'none'}; no guest ${missing.join(', ')}`,
+        'NOT_FOUND',
+      );
+    }
+    const send: GuestResult[] = [];
+    for (const guestId of ids) {
+      const checkedIn = guests.find((g) => g.guestId === guestId)?.checkInDetails?.checkedIn === true;
+      const result: GuestResult = { rsvpId, guestId, success: false, error: null };
+      results.push(result);
+      if (checkedIn === (direction === 'checkIn')) {
+        // Already in the requested state: the upstream would refuse the whole call for this one guest.
+        const upstreamCode = direction === 'checkIn' ? 'GUEST_ALREADY_CHECKED_IN' : 'GUEST_NOT_CHECKED_IN';
+        const what = direction === 'checkIn' ? 'is already checked in' : 'is not checked in';
+        result.error = new UpstreamFailure('FAILED_PRECONDITION', `Guest ${guestId} of RSVP ${rsvpId} ${what}`, 428, upstreamCode, false);
+      } else send.push(result);
+    }
+    for (const part of chunk(send, LIMITS.rsvpCheckInMax)) batches.push({ rsvpId, guestIds: part.map((r) => r.guestId), results: part });
+  }
+
+  // Calls for one RSVP run one after another (each changes its revision); different RSVPs run side by side.
+  const byRsvp = new Map<string, typeof batches>();
+  for (const b of batches) byRsvp.set(b.rsvpId, [...(byRsvp.get(b.rsvpId) ?? []), b]);
+  await mapLimit([...byRsvp.values()], 4, async (calls) => {
+    for (const call of calls) {
+      try {
+        const body = direction === 'checkIn' ? { guestIds: call.guestIds, checkInDate: date } : { guestIds: call.guestIds, checkInCanceledDate: date };
+        const fresh = await ctx.upstream.rsvps[direction](call.rsvpId, body);
+        rsvps.set(call.rsvpId, fresh);
+        for (const r of call.results) r.success = true;
+      } catch (err) {
+        const error = asFailure(err, 'Rsvp', call.rsvpId);
+        for (const r of call.results) r.error = error;
+      }
+    }
+  });
+
+  const touched = [...wanted.keys()].map((id) => rsvps.get(id)!);
+  // A failed call may have left an RSVP changed by an earlier one: re-read those rather than guess.
+  const stale = [...byRsvp.entries()].filter(([, calls]) => calls.some((c) => c.results.some((r) => !r.success)) && calls.some((c) => c.results.some((r) => r.success)));
+  for (const [id] of stale) {
+    try {
+      rsvps.set(id, await ctx.upstream.rsvps.get(id));
+    } catch {
+      // keep the last state we saw; the per-guest results already tell the truth
+    }
+  }
+  for (const rsvp of touched) rememberRsvp(ctx, rsvps.get(rsvp.id!) ?? rsvp);
+  return { rsvps: [...wanted.keys()].map((id) => rsvps.get(id)!), results };
+}
+
+/** One RSVP query per 100 ids (LIMITS.rsvpQueryMax), with every fieldset so guest lists come back. */
+async function readRsvps(ctx: GatewayContext, ids: string[]): Promise<Map<string, Rsvp>> {
+  const found = new Map<string, Rsvp>();
+  try {
+    const pages = await Promise.all(
+      chunk(ids, LIMITS.rsvpQueryMax).map((part) => ctx.upstream.rsvps.query({ filter: { id: { $in: part } }, cursorPaging: { limit: part.length } })),
+    );
+    for (const page of pages) for (const rsvp of page.rsvps) if (rsvp.id) found.set(rsvp.id, rsvp);
+  } catch (err) {
+    throw typedUpstreamError(err, 'Rsvp', ids.join(', '));
+  }
+  return found;
+}
+
+function asFailure(err: unknown, resource: string, id: string): UpstreamFailure | NotFoundError {
+  const typed = typedUpstreamError(err, resource, id);
+  if (typed instanceof UpstreamFailure || typed instanceof NotFoundError) return typed;
+  if (typed instanceof Error && 'code' in typed && typeof (typed as { code: unknown }).code === 'string') {
+    const upstream = err instanceof UpstreamError ? err : undefined;
+    return new UpstreamFailure((typed as { code: string }).code, typed.message, upstream?.status ?? 0, upstream?.upstreamCode ?? null, false);
+  }
+  return new UpstreamFailure('UPSTREAM_ERROR', err instanceof Error ? err.message : String(err), 0, null, false);
+}
+
+// Waitlist -------------------------------------------------------------------------------------------------------
+
+/**
+ * Seed 004 / WIX-REST.md §7.2: free spots = registration.rsvp.limit − summaries.rsvps.yesCount (guests); WAITLIST
+ * RSVPs by createdDate ASC; an RSVP is promoted (PATCH status YES with its revision) only if its whole party
+ * (totalGuests) fits. The first that does not fit stops the run — "wait for additional spots" — so a large party
+ * at the head of the queue is never overtaken by later, smaller ones.
+ */
+async function promoteWaitlist(ctx: GatewayContext, eventId: string): Promise<PromoteResult> {
+  let event: WixEvent;
+  try {
+    event = await ctx.upstream.events.get(eventId);
+  } catch (err) {
+    throw typedUpstreamError(err, 'Event', eventId);
+  }
+  const rsvpSettings = event.registration?.rsvp;
+  const limit = rsvpSettings?.limit ?? null;
+  let free = limit === null ? null : Math.max(0, limit - (event.summaries?.rsvps?.yesCount ?? 0));
+  const waiting = await waitlist(ctx, eventId);
+  const promoted: Rsvp[] = [];
+  if (rsvpSettings?.waitlistEnabled) {
+    for (const candidate of waiting) {
+      const party = candidate.totalGuests ?? 1;
+      if (free !== null && party > free) break;
+      const rsvp = await promote(ctx, candidate);
+      if (!rsvp) break;
+      promoted.push(rsvp);
+      if (free !== null) free -= party;
+    }
+  }
+  if (promoted.length > 0) {
+    try {
+      event = await ctx.upstream.events.get(eventId);
+    } catch {
+      // the promotions stand; the event read is only for the payload
+    }
+  }
+  for (const rsvp of promoted) rememberRsvp(ctx, rsvp);
+  rememberEvent(ctx, event);
+  return { event, promoted, freeSpots: free, waitingRsvps: waiting.length - promoted.length };
+}
+
+/** Every WAITLIST RSVP of the event, oldest first (RSVP query: eventId + status, sort createdDate ASC). */
+async function waitlist(ctx: GatewayContext, eventId: string): Promise<Rsvp[]> {
+  const all: Rsvp[] = [];
+  let cursor: string | null | undefined;
+  try {
+    do {
+      const page = await ctx.upstream.rsvps.query(
+        cursor
+          ? { cursorPaging: { limit: LIMITS.rsvpQueryMax, cursor } }
+          : { filter: { eventId, status: 'WAITLIST' }, sort: [{ fieldName: 'createdDate', order: 'ASC' }], cursorPaging: { limit: LIMITS.rsvpQueryMax } },
+      );
+      all.push(...page.rsvps);
+      cursor = page.pagingMetadata.hasNext === false ? null : page.pagingMetadata.cursors?.next;
+    } while (cursor);
+  } catch (err) {
+    throw typedUpstreamError(err, 'Event', eventId);
+  }
+  return all;
+}
+
+/**
+ * PATCH one RSVP to YES with the revision just read. A concurrent change (stale revision) is re-read once and
+ * retried if it is still waiting; a refusal for lack of room (someone else took the spots) ends the run.
+ */
+async function promote(ctx: GatewayContext, rsvp: Rsvp): Promise<Rsvp | null> {
+  let current = rsvp;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return await ctx.upstream.rsvps.update({ rsvp: { id: current.id!, revision: current.revision!, status: 'YES' } });
+    } catch (err) {
+      if (!isRevisionConflict(err) || attempt > 0) {
+        if (err instanceof UpstreamError && (err.code === 'FAILED_PRECONDITION' || err.code === 'NOT_FOUND' || err.code === 'REVISION_CONFLICT')) return null;
+        throw typedUpstreamError(err, 'Rsvp', current.id!);
+      }
+      try {
+        current = await ctx.upstream.rsvps.get(current.id!);
+      } catch {
+        return null;
+      }
+      if (current.status !== 'WAITLIST') return null;
+    }
+  }
+  return null;
+}
+
+/** A stale revision: re-read so the error carries the revision to retry with (null if deleted meanwhile). */
+async function conflict(ctx: GatewayContext, id: string, sent: string): Promise<RevisionConflictError> {
+  try {
+    const current = await ctx.upstream.rsvps.get(id);
+    rememberRsvp(ctx, current);
+    return new RevisionConflictError('Rsvp', id, sent, current.revision ?? null);
+  } catch (err) {
+    if (isUpstreamNotFound(err)) return new RevisionConflictError('Rsvp', id, sent, null);
+    throw typedUpstreamError(err, 'Rsvp', id);
+  }
+}
