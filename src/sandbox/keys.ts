@@ -45,6 +45,6 @@ async function fromPrivatePem(pem: string, file: string): Promise<SandboxKeys> {
   }
   const privateKey = await importPKCS8(pem, 'RS256', { extractable: true });
   // The public half is derived from the private key, so the file needs to hold only one PEM.
-  const publicKeyPem = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString();
+  const publicKeyPem = createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString().trimEnd();
   return { privateKey, publicKeyPem, privateKeyPem: pem };
 }

@@ -62,6 +62,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   let faults: WebhookFaults = {};
   let pending = 0;
   let stopped = false;
+  let stopping: Promise<void> | undefined;
   let reorderBuffer: Delivery[] = [];
   let reorderTimer: NodeJS.Timeout | undefined;
   // Signing is async; chaining it keeps first attempts in emit order when no fault says otherwise.
@@ -110,7 +111,10 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   }
 
   async function attempt(d: Delivery): Promise<void> {
-    if (stopped) return settle();
+    if (stopped) {
+      counts.failed++;
+      return settle();
+    }
     d.attempt++;
     const abort = new AbortController();
     inflight.add(abort);
@@ -209,22 +213,27 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
     stats() {
       return { ...counts, pending };
     },
-    async stop() {
-      stopped = true;
-      if (reorderTimer) clearTimeout(reorderTimer);
-      const held = reorderBuffer.length + timers.size;
-      reorderBuffer = [];
-      timers.forEach(clearTimeout);
-      timers.clear();
-      for (let i = 0; i < held; i++) {
-        counts.failed++;
-        settle();
-      }
-      inflight.forEach((a) => a.abort(new Error('webhook dispatcher stopped')));
-      await signed;
-      await agent.close();
+    stop() {
+      stopping ??= shutdown();
+      return stopping;
     },
   };
+
+  async function shutdown(): Promise<void> {
+    stopped = true;
+    if (reorderTimer) clearTimeout(reorderTimer);
+    const held = reorderBuffer.length + timers.size;
+    reorderBuffer = [];
+    timers.forEach(clearTimeout);
+    timers.clear();
+    for (let i = 0; i < held; i++) {
+      counts.failed++;
+      settle();
+    }
+    inflight.forEach((a) => a.abort(new Error('webhook dispatcher stopped')));
+    await signed;
+    await agent.close();
+  }
 }
 
 // Private helpers.
