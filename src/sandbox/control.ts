@@ -1,0 +1,137 @@
+/**
+ * The sandbox's own control API under /__sandbox/: request counters, webhook targets and faults, injected
+ * upstream faults, demo data. It is not part of the Wix protocol, so it needs no Authorization, is not counted in
+ * the stats and is never subject to faults (a test must always be able to clear the faults it set).
+ */
+import { invalidArgument, applicationError } from './errors.js';
+import { parseFaultRules, type Faults } from './faults.js';
+import type { SeedCounts, SeedSize } from './seed.js';
+import type { ControlHandler, RequestStats } from './server.js';
+import type { WebhookDispatcher, WebhookFaults } from './webhooks.js';
+
+export interface ControlDeps {
+  stats: RequestStats;
+  publicKeyPem: string;
+  dispatcher: WebhookDispatcher;
+  faults: Faults;
+  seed(token: string, seed: number, size?: Partial<SeedSize>): SeedCounts;
+}
+
+/** One line per endpoint, also served as GET /__sandbox/ so a human can discover them. */
+export const CONTROL_ENDPOINTS: Record<string, string> = {
+  'GET stats': '{total, byRoute: {"METHOD /template": n}}',
+  'POST reset-stats': 'zero the counters',
+  'GET public-key': 'the webhook signing key (SPKI PEM, text/plain)',
+  'GET webhooks': '{targets: [url]}',
+  'POST webhooks': '{url}: deliver every webhook there',
+  'DELETE webhooks': '{url}: stop delivering there',
+  'GET webhook-stats': '{delivered, failed, retried, pending}',
+  'POST idle': 'wait until every queued webhook was delivered or given up',
+  'GET faults': '{rules}',
+  'POST faults': '{rules: [FaultRule]} replaces the rules; {webhooks: {duplicateRate, delayMs, reorder, reorderWindowMs}} sets webhook faults',
+  'DELETE faults': 'clear all upstream and webhook faults',
+  'POST seed': '{token, seed, size?: {events, rsvpsPerEvent, sessions, participationsPerSession, bookings}} -> counts',
+};
+
+export function createControlHandler(deps: ControlDeps): ControlHandler {
+  return async (method, path, body) => {
+    switch (`${method} ${path}`) {
+      case 'GET ':
+      case 'GET index':
+        return { json: { endpoints: CONTROL_ENDPOINTS } };
+      case 'GET stats':
+        return { json: deps.stats.snapshot() };
+      case 'POST reset-stats':
+        deps.stats.reset();
+        return { json: {} };
+      case 'GET public-key':
+        return { text: deps.publicKeyPem };
+      case 'GET webhooks':
+        return { json: { targets: deps.dispatcher.targets() } };
+      case 'POST webhooks':
+        deps.dispatcher.register(webhookUrl(body));
+        return { json: { targets: deps.dispatcher.targets() } };
+      case 'DELETE webhooks':
+        deps.dispatcher.unregister(webhookUrl(body));
+        return { json: { targets: deps.dispatcher.targets() } };
+      case 'GET webhook-stats':
+        return { json: deps.dispatcher.stats() };
+      case 'POST idle':
+        await deps.dispatcher.idle();
+        return { json: deps.dispatcher.stats() };
+      case 'GET faults':
+        return { json: { rules: deps.faults.list() } };
+      case 'POST faults': {
+        // `webhooks` alone leaves the upstream rules as they are (tests toggle the two independently).
+        const hasWebhooks = body && typeof body === 'object' && 'webhooks' in body;
+        const { webhooks, ...rest } = (body ?? {}) as { webhooks?: unknown };
+        if (!hasWebhooks || Object.keys(rest).length > 0) deps.faults.set(parseFaultRules(rest));
+        if (hasWebhooks) deps.dispatcher.setFaults(webhookFaults(webhooks));
+        return { json: { rules: deps.faults.list() } };
+      }
+      case 'DELETE faults':
+        deps.faults.clear();
+        deps.dispatcher.setFaults({});
+        return { json: { rules: [] } };
+      case 'POST seed': {
+        const { token, seed, size } = (body ?? {}) as { token?: unknown; seed?: unknown; size?: unknown };
+        if (typeof token !== 'string' || !token.trim()) throw invalidArgument({ field: 'token', description: `expected the tenant's token (a non-empty string), got ${JSON.stringify(token)}` });
+        const n = seed === undefined ? 1 : seed;
+        if (typeof n !== 'number' || !Number.isInteger(n)) throw invalidArgument({ field: 'seed', description: `expected an integer, got ${JSON.stringify(seed)}` });
+        return { json: { token, seed: n, counts: deps.seed(token, n, seedSize(size)) } };
+      }
+      default:
+        throw applicationError(404, 'NOT_FOUND', `No sandbox control endpoint ${method} /__sandbox/${path}`, { endpoints: CONTROL_ENDPOINTS });
+    }
+  };
+}
+
+// Private helpers: each names the field it checks and what it expected.
+
+function webhookUrl(body: unknown): string {
+  const url = (body as { url?: unknown } | undefined)?.url;
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
+    throw invalidArgument({ field: 'url', description: `expected an http(s) URL, got ${JSON.stringify(url)}` });
+  }
+  return url;
+}
+
+function webhookFaults(raw: unknown): WebhookFaults {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw invalidArgument({ field: 'webhooks', description: `expected {duplicateRate?, delayMs?, reorder?, reorderWindowMs?}, got ${JSON.stringify(raw)}` });
+  }
+  const r = raw as Record<string, unknown>;
+  const out: WebhookFaults = {};
+  for (const [key, value] of Object.entries(r)) {
+    if (key === 'duplicateRate') {
+      if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw invalidArgument({ field: 'webhooks.duplicateRate', description: `expected 0..1, got ${JSON.stringify(value)}` });
+      out.duplicateRate = value;
+    } else if (key === 'delayMs' || key === 'reorderWindowMs') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalidArgument({ field: `webhooks.${key}`, description: `expected a non-negative integer, got ${JSON.stringify(value)}` });
+      out[key] = value;
+    } else if (key === 'reorder') {
+      if (typeof value !== 'boolean') throw invalidArgument({ field: 'webhooks.reorder', description: `expected true or false, got ${JSON.stringify(value)}` });
+      out.reorder = value;
+    } else {
+      throw invalidArgument({ field: `webhooks.${key}`, description: 'unknown webhook fault; known: duplicateRate, delayMs, reorder, reorderWindowMs' });
+    }
+  }
+  return out;
+}
+
+const SIZE_KEYS = ['events', 'rsvpsPerEvent', 'sessions', 'participationsPerSession', 'bookings'] as const;
+
+function seedSize(raw: unknown): Partial<SeedSize> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidArgument({ field: 'size', description: `expected {${SIZE_KEYS.join(', ')}}, got ${JSON.stringify(raw)}` });
+  const out: Partial<SeedSize> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(SIZE_KEYS as readonly string[]).includes(key)) throw invalidArgument({ field: `size.${key}`, description: `unknown size; known: ${SIZE_KEYS.join(', ')}` });
+    // 100k of anything is far past what a demo needs and keeps a typo from eating the machine's memory.
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100_000) {
+      throw invalidArgument({ field: `size.${key}`, description: `expected an integer 0..100000, got ${JSON.stringify(value)}` });
+    }
+    out[key as (typeof SIZE_KEYS)[number]] = value;
+  }
+  return out;
+}
