@@ -5,6 +5,9 @@ import { Redis } from 'ioredis';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
+/** The part of the test stack these helpers use. */
+type LiveStack = { upstream<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> };
+
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Redis is required (the test fails) when REQUIRE_REDIS=1 or CI is set; elsewhere its absence skips the Redis tests. */
@@ -115,3 +118,38 @@ function collected<T>(messages: T[], errors: unknown[], stop: () => void): Colle
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A new RSVP with `guests` guests (1..11), returned with its id. */
+export async function createRsvp(s: LiveStack, evId: string, guests: number): Promise<{ id: string; guestIds: number[] }> {
+  const extra = guests - 1;
+  const res = await s.upstream('POST', '/events/v2/rsvps', {
+    rsvp: {
+      eventId: evId,
+      status: 'YES',
+      firstName: 'Live',
+      lastName: 'Test',
+      email: `live-${Math.random().toString(36).slice(2)}@example.com`,
+      additionalGuestDetails: { guestCount: extra, guestNames: Array.from({ length: extra }, (_, i) => `Plus ${i + 1}`) },
+    },
+    options: { ignoreLimits: true },
+    fields: ['DETAILS'],
+  });
+  if (res.status !== 200) throw new Error(`create RSVP answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return { id: res.body.rsvp.id, guestIds: res.body.rsvp.guestList.guests.map((g: any) => g.guestId) };
+}
+
+/** The upstream's truth: sum of checkedInGuestCount over the event's RSVPs. */
+export async function upstreamCount(s: LiveStack, evId: string): Promise<number> {
+  let total = 0;
+  let cursor: string | undefined;
+  do {
+    const res = await s.upstream('POST', '/events/v2/rsvps/query', {
+      query: cursor ? { cursorPaging: { limit: 100, cursor } } : { filter: { eventId: evId }, cursorPaging: { limit: 100 } },
+      fields: ['DETAILS'],
+    });
+    for (const r of res.body.rsvps) total += r.checkedInGuestCount ?? 0;
+    cursor = res.body.pagingMetadata?.hasNext ? res.body.pagingMetadata.cursors?.next : undefined;
+  } while (cursor);
+  return total;
+}
+

@@ -1,0 +1,170 @@
+/**
+ * Live updates end to end: the sandbox changes something, signs a webhook, the gateway verifies and publishes it,
+ * and subscribers on graphql-ws and on SSE see it, scoped to their site. Plus the exact check-in counter under
+ * duplicated and reordered webhooks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishAttendanceChanged } from '../src/gateway/live/attendance.js';
+import { startStack, type Stack } from './support/stack.js';
+import { createRsvp, sleep, sseSubscribe, upstreamCount, wsClient, wsSubscribe } from './support/live.js';
+
+let stack: Stack;
+let eventId: string;
+
+const RSVP_CHANGED = `subscription ($eventId: ID!) { rsvpChanged(eventId: $eventId) { kind rsvpId eventId rsvp { id } } }`;
+const GUEST_CHECKED_IN = `subscription ($eventId: ID!) { guestCheckedIn(eventId: $eventId) { eventId guestId } }`;
+const COUNTER = `subscription ($eventId: ID!) { checkInCounter(eventId: $eventId) { eventId checkedIn asOf } }`;
+
+/** An RSVP event of the demo tenant that takes RSVPs. */
+async function rsvpEventId(s: Stack): Promise<string> {
+  const res = await s.upstream('POST', '/events/v3/events/query', { query: { paging: { limit: 100 } }, fields: ['REGISTRATION'] });
+  const event = res.body.events.find(
+    (e: any) => e.registration?.type === 'RSVP' && e.registration?.initialType === 'RSVP' && ['UPCOMING', 'STARTED'].includes(e.status) && e.registration?.status !== 'CLOSED_MANUALLY',
+  );
+  if (!event) throw new Error('the demo data has no open RSVP event');
+  return event.id;
+}
+
+beforeAll(async () => {
+  stack = await startStack({ config: { counterCoalesceMs: 100 } });
+  eventId = await rsvpEventId(stack);
+});
+afterAll(() => stack?.stop());
+
+describe('subscriptions over graphql-ws and SSE', () => {
+  it('a REST check-in reaches a graphql-ws subscriber and an SSE subscriber of rsvpChanged, guestCheckedIn and checkInCounter', async () => {
+    const rsvp = await createRsvp(stack, eventId, 2);
+    await stack.webhooksIdle();
+    const client = wsClient(stack.gatewayUrl, stack.token);
+    const ws = wsSubscribe(client, RSVP_CHANGED, { eventId }, 'rsvpChanged');
+    const wsCheckIns = wsSubscribe(client, GUEST_CHECKED_IN, { eventId }, 'guestCheckedIn');
+    const wsCounter = wsSubscribe(client, COUNTER, { eventId }, 'checkInCounter');
+    const sse = sseSubscribe(stack.gatewayUrl, stack.token, RSVP_CHANGED, { eventId }, 'rsvpChanged');
+    const sseCounter = sseSubscribe(stack.gatewayUrl, stack.token, COUNTER, { eventId }, 'checkInCounter');
+    const before = await upstreamCount(stack, eventId);
+    await wsCounter.until((m) => m.length >= 1);
+    await sseCounter.until((m) => m.length >= 1);
+    expect(wsCounter.messages[0].checkedIn).toBe(before);
+    expect(sseCounter.messages[0].checkedIn).toBe(before);
+    // The counter's first message proves its socket is subscribed; the plain topics get a moment to attach.
+    await sleep(300);
+
+    const res = await stack.upstream('POST', `/events/v2/rsvps/${rsvp.id}/check-in`, { guestIds: [1] });
+    expect(res.status).toBe(200);
+
+    const isOurs = (m: any) => m.rsvpId === rsvp.id && m.kind === 'UPDATED';
+    await ws.until((m) => m.some(isOurs));
+    await sse.until((m) => m.some(isOurs));
+    expect(ws.messages.find(isOurs)).toEqual({ kind: 'UPDATED', rsvpId: rsvp.id, eventId, rsvp: { id: rsvp.id } });
+    expect(sse.messages.find(isOurs)).toEqual(ws.messages.find(isOurs));
+    await wsCheckIns.until((m) => m.some((x) => x.eventId === eventId));
+    await wsCounter.until((m) => m.at(-1)?.checkedIn === before + 1);
+    await sseCounter.until((m) => m.at(-1)?.checkedIn === before + 1);
+    for (const c of [ws, wsCheckIns, wsCounter, sse, sseCounter]) c.stop();
+    await client.dispose();
+  });
+
+  it('a subscriber of another site hears nothing of this site', async () => {
+    const rsvp = await createRsvp(stack, eventId, 1);
+    await stack.webhooksIdle();
+    const otherToken = `other-site-${Math.random().toString(36).slice(2)}`;
+    const other = wsClient(stack.gatewayUrl, otherToken);
+    const mine = wsClient(stack.gatewayUrl, stack.token);
+    const theirs = wsSubscribe(other, RSVP_CHANGED, { eventId }, 'rsvpChanged');
+    const ours = wsSubscribe(mine, RSVP_CHANGED, { eventId }, 'rsvpChanged');
+    await sleep(300);
+    await stack.upstream('POST', `/events/v2/rsvps/${rsvp.id}/check-in`, { guestIds: [1] });
+    await ours.until((m) => m.some((x) => x.rsvpId === rsvp.id));
+    await stack.webhooksIdle();
+    await sleep(100);
+    expect(theirs.messages).toEqual([]);
+    expect(theirs.errors).toEqual([]);
+    await Promise.all([other.dispose(), mine.dispose()]);
+  });
+
+  it('a subscription without credentials is refused with UNAUTHENTICATED', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: RSVP_CHANGED, variables: { eventId } }),
+    });
+    const text = await res.text();
+    expect(text).toContain('UNAUTHENTICATED');
+  });
+
+  it('attendance set through the gateway reaches attendanceChanged subscribers of that session', async () => {
+    const client = wsClient(stack.gatewayUrl, stack.token);
+    const sessionId = 'session-live-test-0000000000000000000001';
+    const sub = wsSubscribe(client, `subscription ($id: ID!) { attendanceChanged(sessionId: $id) { kind attendanceId } }`, { id: sessionId }, 'attendanceChanged');
+    await sleep(300);
+    const site = await (await import('../src/gateway/context.js')).createContext(stack.gateway.services, stack.token).site();
+    await publishAttendanceChanged(stack.gateway.services.pubsub, site, { id: 'att-1', eventId: sessionId, status: 'ATTENDED' }, 'UPDATED');
+    await publishAttendanceChanged(stack.gateway.services.pubsub, { instanceId: 'someone-else' }, { id: 'att-2', eventId: sessionId }, 'UPDATED');
+    await sub.until((m) => m.length >= 1);
+    await sleep(100);
+    expect(sub.messages).toEqual([{ kind: 'UPDATED', attendanceId: 'att-1' }]);
+    await client.dispose();
+  });
+});
+
+describe('webhooks refused over real HTTP', () => {
+  it('bad signature (401), malformed (400) and oversized (413) webhooks publish nothing', async () => {
+    const client = wsClient(stack.gatewayUrl, stack.token);
+    const sub = wsSubscribe(client, RSVP_CHANGED, { eventId }, 'rsvpChanged');
+    await sleep(300);
+    const post = (body: string) => fetch(`${stack.gatewayUrl}/webhooks/wix`, { method: 'POST', body }).then((r) => r.status);
+    const fake = Buffer.from(JSON.stringify({ alg: 'RS256' })).toString('base64url') + '.' +
+      Buffer.from(JSON.stringify({ data: JSON.stringify({ eventType: 'wix.events.v2.rsvp_updated', instanceId: 'x', data: '{}' }) })).toString('base64url') + '.' +
+      Buffer.from('not a signature').toString('base64url');
+    expect(await post(fake)).toBe(401);
+    expect(await post('{"hello":"world"}')).toBe(400);
+    expect(await post('x'.repeat(stack.gateway.services.config.webhookMaxBytes + 1))).toBe(413);
+    await sleep(200);
+    expect(sub.messages).toEqual([]);
+    await client.dispose();
+  });
+});
+
+describe('checkInCounter is exact under duplicated and reordered webhooks', () => {
+  it('200 single check-ins: the last message equals the upstream, and no message shows a count the upstream never had', async () => {
+    const rsvps: { id: string; guestIds: number[] }[] = [];
+    for (let made = 0; made < 200; made += 11) rsvps.push(await createRsvp(stack, eventId, Math.min(11, 200 - made)));
+    await stack.webhooksIdle();
+    const client = wsClient(stack.gatewayUrl, stack.token);
+    const counter = wsSubscribe(client, COUNTER, { eventId }, 'checkInCounter');
+    const base = await upstreamCount(stack, eventId);
+    await counter.until((m) => m.length >= 1);
+    expect(counter.messages[0].checkedIn).toBe(base);
+
+    await fetch(`${stack.sandboxUrl}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ webhooks: { duplicateRate: 0.5, delayMs: 30, reorder: true, reorderWindowMs: 40 } }),
+    });
+    await stack.resetStats();
+    const truth = new Set<number>([base]);
+    let checkedIn = base;
+    for (const rsvp of rsvps) {
+      for (const guestId of rsvp.guestIds) {
+        const res = await stack.upstream('POST', `/events/v2/rsvps/${rsvp.id}/check-in`, { guestIds: [guestId] });
+        expect(res.status).toBe(200);
+        truth.add(++checkedIn);
+      }
+    }
+    expect(checkedIn).toBe(base + 200);
+    await stack.webhooksIdle();
+    const final = await upstreamCount(stack, eventId);
+    expect(final).toBe(base + 200);
+    await counter.until((m) => m.at(-1)?.checkedIn === final, 15_000);
+    const counts = counter.messages.map((m) => m.checkedIn);
+    expect(counts.filter((c) => !truth.has(c))).toEqual([]);
+    // Consecutive identical counts are not repeated.
+    expect(counts.some((c, i) => i > 0 && c === counts[i - 1])).toBe(false);
+    const stats = await stack.stats();
+    const reads = stats.byRoute['POST /events/v2/rsvps/query'] ?? 0;
+    // 200 check-ins but re-reads coalesced (100 ms window): far fewer reads than webhooks.
+    expect(reads).toBeLessThan(100);
+    await fetch(`${stack.sandboxUrl}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhooks: {} }) });
+    await client.dispose();
+  });
+});
