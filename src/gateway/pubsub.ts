@@ -4,6 +4,7 @@
  * Topic ids carry the site (webhook instanceId) first, `${instanceId}:${key}` (see live/site.ts), so a subscriber
  * only ever hears its own site's changes. Payloads cross Redis as JSON: plain wire objects, no class instances.
  */
+import { setMaxListeners } from 'node:events';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
@@ -80,7 +81,10 @@ export interface PubSubHandle {
 
 export async function createGatewayPubSub(redisUrl?: string): Promise<PubSubHandle> {
   if (!redisUrl) {
-    const base = createPubSub<Topics>();
+    // Many subscribers of one topic are normal (a door team on one event); Node's default warns at 11 listeners.
+    const eventTarget = new EventTarget();
+    setMaxListeners(0, eventTarget);
+    const base = createPubSub<Topics>({ eventTarget });
     const pubsub: GatewayPubSub = Object.assign(base, {
       async publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) {
         (base.publish as (t: string, i: string, p: unknown) => void)(topic, id, payload);
