@@ -2,6 +2,9 @@
  * A sandbox on port 0 for the sandbox's own tests, and a tiny JSON client for it. `call` sends the token as the
  * raw Authorization header (null = none), like the gateway and the SDK do.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeJwt } from 'jose';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 
 export interface CallResult<T = any> {
@@ -49,5 +52,57 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<TestSandb
       return res.body;
     },
     stop: () => sandbox.stop(),
+  };
+}
+
+export interface Received {
+  eventType: string;
+  instanceId: string;
+  siteId?: string;
+  /** The parsed DomainEvent. */
+  event: any;
+  /** createdEvent.entity / updatedEvent.currentEntity / deletedEvent.deletedEntity. */
+  entity: any;
+}
+
+/**
+ * A webhook target registered with the sandbox that decodes (without verifying: the webhook tests do that) every
+ * JWT it receives. `received()` waits for the sandbox's queue to drain first.
+ */
+export async function collectWebhooks(t: TestSandbox): Promise<{ received(): Promise<Received[]>; clear(): void; stop(): Promise<void> }> {
+  let got: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (text += c));
+    req.on('end', () => {
+      const envelope = JSON.parse(String(decodeJwt(text.trim()).data));
+      const event = JSON.parse(envelope.data);
+      got.push({
+        eventType: envelope.eventType,
+        instanceId: envelope.instanceId,
+        siteId: envelope.accountInfo?.siteId,
+        event,
+        entity: event.createdEvent?.entity ?? event.updatedEvent?.currentEntity ?? event.deletedEvent?.deletedEntity,
+      });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  await t.control('POST', 'webhooks', { url });
+  return {
+    async received() {
+      await t.control('POST', 'idle');
+      return [...got];
+    },
+    clear() {
+      got = [];
+    },
+    async stop() {
+      await t.control('DELETE', 'webhooks', { url }).catch(() => {});
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
