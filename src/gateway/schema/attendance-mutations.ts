@@ -14,11 +14,10 @@ import type { Attendance, AttendanceStatus, Booking, SetAttendanceRequest } from
 import { LIMITS } from '../../wire/paths.js';
 import type { GatewayContext } from '../context.js';
 import type { ChangeKind } from '../pubsub.js';
-import { UpstreamError } from '../upstream/http.js';
 import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
 import { builder } from './builder.js';
-import { CapacityExceededError, ErrorInterface, MUTATION_ERRORS, NotFoundError, typedUpstreamError, UpstreamFailure } from './errors.js';
+import { CapacityExceededError, ItemErrorRef, itemFailure, type ItemFailure, MUTATION_ERRORS, NotFoundError, typedUpstreamError } from './errors.js';
 import { afterAttendanceWrite, chunk, mapLimit } from './mutation-support.js';
 import { AttendanceRef } from './refs.js';
 
@@ -71,7 +70,7 @@ interface BulkItemResult {
   eventId: string;
   success: boolean;
   attendance: Attendance | null;
-  error: UpstreamFailure | null;
+  error: ItemFailure | null;
 }
 const BulkAttendanceItemResult = builder.objectRef<BulkItemResult>('BulkAttendanceItemResult').implement({
   description: 'The outcome of one item of bulkSetAttendance, in input order.',
@@ -81,7 +80,7 @@ const BulkAttendanceItemResult = builder.objectRef<BulkItemResult>('BulkAttendan
     eventId: t.exposeID('eventId', { nullable: false }),
     success: t.exposeBoolean('success', { nullable: false }),
     attendance: t.field({ type: AttendanceRef, nullable: true, resolve: (r) => r.attendance }),
-    error: t.field({ type: ErrorInterface, nullable: true, resolve: (r) => r.error }),
+    error: t.field({ type: ItemErrorRef, nullable: true, resolve: (r) => r.error }),
   }),
 });
 
@@ -269,21 +268,29 @@ async function bulkSet(ctx: GatewayContext, requests: SetAttendanceRequest[]): P
       const res = await ctx.upstream.attendance.bulkSet({ returnFullEntity: true, attendanceDetails: part.map((p) => p.request) });
       for (const r of res.results) {
         const index = part[r.itemMetadata.originalIndex]!.index;
-        const error = r.itemMetadata.success
+        const error: ItemFailure | null = r.itemMetadata.success
           ? null
-          : new UpstreamFailure('UPSTREAM_ERROR', r.itemMetadata.error?.description ?? 'The upstream refused this item', 200, r.itemMetadata.error?.code ?? null, false);
+          : {
+              kind: 'ItemError',
+              code: 'UPSTREAM_ERROR',
+              message: r.itemMetadata.error?.description ?? 'The upstream refused this item',
+              status: 200,
+              upstreamCode: r.itemMetadata.error?.code ?? null,
+              retryable: false,
+            };
         results[index] = { ...base(index), success: r.itemMetadata.success, attendance: r.item ?? null, error };
       }
     } catch (err) {
-      const typed = typedUpstreamError(err, 'Attendance', '');
-      const error =
-        typed instanceof UpstreamFailure
-          ? typed
-          : new UpstreamFailure(err instanceof UpstreamError ? err.code : 'UPSTREAM_ERROR', (err as Error).message, err instanceof UpstreamError ? err.status : 0, null, false);
+      const error = itemFailure(typedUpstreamError(err, 'Attendance', ''));
       for (const p of part) results[p.index] ??= { ...base(p.index), success: false, attendance: null, error };
     }
     for (const p of part) {
-      results[p.index] ??= { ...base(p.index), success: false, attendance: null, error: new UpstreamFailure('UPSTREAM_ERROR', 'The upstream returned no result for this item', 200, null, false) };
+      results[p.index] ??= {
+        ...base(p.index),
+        success: false,
+        attendance: null,
+        error: { kind: 'ItemError', code: 'UPSTREAM_ERROR', message: 'The upstream returned no result for this item', status: 200, upstreamCode: null, retryable: false },
+      };
     }
   });
   return results;

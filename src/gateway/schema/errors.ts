@@ -78,6 +78,30 @@ export class UpstreamFailure extends MutationError {
   }
 }
 
+/**
+ * The failure of one item of a bulk write (a guest, an attendance item). A plain object, not an Error: graphql-js
+ * treats an Error returned from a resolver as thrown, so nested per-item errors cannot be the classes above.
+ */
+export interface ItemFailure {
+  readonly kind: 'ItemError';
+  code: string;
+  message: string;
+  /** The upstream's HTTP status; 0 when it was not (or could not be) called. */
+  status: number;
+  upstreamCode: string | null;
+  retryable: boolean;
+}
+
+export function itemFailure(err: unknown): ItemFailure {
+  const base = { kind: 'ItemError' as const, status: 0, upstreamCode: null, retryable: false };
+  if (err instanceof UpstreamFailure) {
+    return { ...base, code: err.code, message: err.message, status: err.status, upstreamCode: err.upstreamCode, retryable: err.retryable };
+  }
+  if (err instanceof MutationError || err instanceof ValidationError) return { ...base, code: err.code, message: err.message };
+  if (err instanceof UpstreamError) return itemFailure(typedUpstreamError(err, 'item', ''));
+  return { ...base, code: 'UPSTREAM_ERROR', message: err instanceof Error ? err.message : String(err) };
+}
+
 /** The error classes every mutation declares (`errors: { types: MUTATION_ERRORS }`). */
 export const MUTATION_ERRORS = [ValidationError, NotFoundError, RevisionConflictError, CapacityExceededError, UpstreamFailure];
 
@@ -118,7 +142,7 @@ export function rethrowTyped(err: unknown, resource: string, id: string): never 
 
 // Schema types ---------------------------------------------------------------------------------------------------
 
-export const ErrorInterface = builder.interfaceRef<MutationError | ValidationError>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<MutationError | ValidationError | ItemFailure>('Error').implement({
   description: 'A failure a client can act on. Every mutation result union holds only types implementing it besides its payload.',
   fields: (t) => ({
     code: t.exposeString('code', { nullable: false, description: 'SCREAMING_SNAKE code, stable across versions.' }),
@@ -180,6 +204,17 @@ builder.objectType(UpstreamFailure, {
   fields: (t) => ({
     status: t.exposeInt('status', { nullable: false, description: 'Upstream HTTP status; 0 when it never answered.' }),
     upstreamCode: t.exposeString('upstreamCode', { nullable: true }),
+    retryable: t.exposeBoolean('retryable', { nullable: false }),
+  }),
+});
+
+export const ItemErrorRef = builder.objectRef<ItemFailure>('ItemError').implement({
+  description: 'Why one item of a bulk write (one guest, one attendance) failed; the other items are unaffected.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => (value as ItemFailure | null)?.kind === 'ItemError',
+  fields: (t) => ({
+    status: t.exposeInt('status', { nullable: false, description: 'Upstream HTTP status; 0 when the gateway did not send the item.' }),
+    upstreamCode: t.exposeString('upstreamCode', { nullable: true, description: 'e.g. GUEST_ALREADY_CHECKED_IN.' }),
     retryable: t.exposeBoolean('retryable', { nullable: false }),
   }),
 });

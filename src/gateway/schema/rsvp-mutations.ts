@@ -19,14 +19,15 @@ import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
 import { builder } from './builder.js';
 import {
-  ErrorInterface,
   isRevisionConflict,
   isUpstreamNotFound,
+  itemFailure,
+  ItemErrorRef,
+  type ItemFailure,
   MUTATION_ERRORS,
   NotFoundError,
   RevisionConflictError,
   typedUpstreamError,
-  UpstreamFailure,
 } from './errors.js';
 import { chunk, forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './mutation-support.js';
 import { EventRef, RsvpRef } from './refs.js';
@@ -96,7 +97,7 @@ interface GuestResult {
   rsvpId: string;
   guestId: number;
   success: boolean;
-  error: UpstreamFailure | NotFoundError | null;
+  error: ItemFailure | null;
 }
 const RsvpGuestResult = builder.objectRef<GuestResult>('RsvpGuestResult').implement({
   description: 'The outcome for one guest, in input order.',
@@ -104,7 +105,7 @@ const RsvpGuestResult = builder.objectRef<GuestResult>('RsvpGuestResult').implem
     rsvpId: t.exposeID('rsvpId', { nullable: false }),
     guestId: t.exposeInt('guestId', { nullable: false }),
     success: t.exposeBoolean('success', { nullable: false }),
-    error: t.field({ type: ErrorInterface, nullable: true, resolve: (r) => r.error }),
+    error: t.field({ type: ItemErrorRef, nullable: true, resolve: (r) => r.error }),
   }),
 });
 
@@ -299,7 +300,7 @@ async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: 
         // Already in the requested state: the upstream would refuse the whole call for this one guest.
         const upstreamCode = direction === 'checkIn' ? 'GUEST_ALREADY_CHECKED_IN' : 'GUEST_NOT_CHECKED_IN';
         const what = direction === 'checkIn' ? 'is already checked in' : 'is not checked in';
-        result.error = new UpstreamFailure('FAILED_PRECONDITION', `Guest ${guestId} of RSVP ${rsvpId} ${what}`, 428, upstreamCode, false);
+        result.error = { kind: 'ItemError', code: 'FAILED_PRECONDITION', message: `Guest ${guestId} of RSVP ${rsvpId} ${what}`, status: 0, upstreamCode, retryable: false };
       } else send.push(result);
     }
     for (const part of chunk(send, LIMITS.rsvpCheckInMax)) batches.push({ rsvpId, guestIds: part.map((r) => r.guestId), results: part });
@@ -316,7 +317,7 @@ async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: 
         rsvps.set(call.rsvpId, fresh);
         for (const r of call.results) r.success = true;
       } catch (err) {
-        const error = asFailure(err, 'Rsvp', call.rsvpId);
+        const error = itemFailure(typedUpstreamError(err, 'Rsvp', call.rsvpId));
         for (const r of call.results) r.error = error;
       }
     }
@@ -348,16 +349,6 @@ async function readRsvps(ctx: GatewayContext, ids: string[]): Promise<Map<string
     throw typedUpstreamError(err, 'Rsvp', ids.join(', '));
   }
   return found;
-}
-
-function asFailure(err: unknown, resource: string, id: string): UpstreamFailure | NotFoundError {
-  const typed = typedUpstreamError(err, resource, id);
-  if (typed instanceof UpstreamFailure || typed instanceof NotFoundError) return typed;
-  if (typed instanceof Error && 'code' in typed && typeof (typed as { code: unknown }).code === 'string') {
-    const upstream = err instanceof UpstreamError ? err : undefined;
-    return new UpstreamFailure((typed as { code: string }).code, typed.message, upstream?.status ?? 0, upstream?.upstreamCode ?? null, false);
-  }
-  return new UpstreamFailure('UPSTREAM_ERROR', err instanceof Error ? err.message : String(err), 0, null, false);
 }
 
 // Waitlist -------------------------------------------------------------------------------------------------------
