@@ -74,7 +74,10 @@ export async function startEventsSandbox(): Promise<EventsSandbox> {
     },
     async webhooks() {
       await control(url, 'POST', '/__sandbox/idle');
-      return [...received];
+      // Deliveries run concurrently, so arrival order is not emission order; entityEventSequence is (per entity),
+      // which is what a consumer orders by too (WIX-REST.md §1.8).
+      const seq = (w: ReceivedWebhook) => Number(w.domainEvent.entityEventSequence);
+      return [...received].sort((a, b) => a.entityId.localeCompare(b.entityId) || seq(a) - seq(b));
     },
     async stop() {
       await sandbox.stop();
