@@ -32,6 +32,7 @@ const ERROR_FIELDS = `
   ... on ValidationError { field reason rule }
   ... on NotFoundError { resource id }
   ... on RevisionConflictError { sentRevision currentRevision }
+  ... on CapacityExceededError { field requested available }
   ... on UpstreamError { status upstreamCode retryable }
 `;
 const CREATE = `mutation($input: CreateParticipationInput!) { createParticipation(input: $input) {
@@ -124,6 +125,23 @@ describe('createParticipation', () => {
     expect(second.data.createParticipation.idempotencyKey).toBe(idempotencyKey);
     expect(second.data.createParticipation.participation.id).toBe(first.data.createParticipation.participation.id);
     expect(await byExternalId(externalId)).toHaveLength(1);
+  });
+
+  it("answers a party larger than the session's remaining capacity with CapacityExceededError", async () => {
+    const sessions = await stack.upstream('POST', '/calendar/v3/events/query', { query: { cursorPaging: { limit: 100 } } });
+    const limited = sessions.body.events.find((e: any) => typeof e.remainingCapacity === 'number' && e.remainingCapacity < 1000);
+    expect(limited).toBeDefined();
+    const externalId = randomUUID();
+    const requested = limited.remainingCapacity + 1;
+    const res = await stack.gql(CREATE, { input: { eventId: limited.id, externalId, partySize: requested } });
+    expect(res.data.createParticipation).toMatchObject({
+      __typename: 'CapacityExceededError',
+      code: 'CAPACITY_EXCEEDED',
+      field: 'input.partySize',
+      requested,
+      available: limited.remainingCapacity,
+    });
+    expect(await byExternalId(externalId)).toHaveLength(0);
   });
 
   it.each([

@@ -107,10 +107,10 @@ export const MUTATION_ERRORS = [ValidationError, NotFoundError, RevisionConflict
 
 /**
  * Turns an upstream failure into the typed error a client can act on. `resource`/`id` name what the call was
- * about, for NOT_FOUND. Authentication and permission failures are not results of the mutation: they stay
+ * about, for NOT_FOUND; `field` is the input a capacity refusal is about. Authentication and permission failures are not results of the mutation: they stay
  * top-level errors, as does anything that is not an upstream failure.
  */
-export function typedUpstreamError(err: unknown, resource: string, id: string): unknown {
+export function typedUpstreamError(err: unknown, resource: string, id: string, field?: string): unknown {
   if (err instanceof MutationError || err instanceof ValidationError) return err;
   if (!(err instanceof UpstreamError)) return err;
   if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') return err;
@@ -119,9 +119,11 @@ export function typedUpstreamError(err: unknown, resource: string, id: string): 
   if (violation) return new ValidationError(violation.field, violation.description, violation.violatedRule ?? 'UPSTREAM');
   // GUEST_LIMIT_EXCEEDED / RSVP_LIMIT_EXCEEDED (WIX-REST.md §5.5); data.maxRsvpSize is the largest party that fits.
   if (err.upstreamCode && /LIMIT_EXCEEDED|CAPACITY/.test(err.upstreamCode)) {
+    // CAPACITY_EXCEEDED for a participation larger than the session's remainingCapacity (the sandbox's reading of
+    // §3: data {remainingCapacity, requested}).
     const data = err.details?.applicationError?.data ?? {};
-    const available = typeof data.maxRsvpSize === 'number' ? data.maxRsvpSize : null;
-    return new CapacityExceededError(resource, err.message, null, available);
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    return new CapacityExceededError(field ?? resource, err.message, num(data.requested), num(data.maxRsvpSize) ?? num(data.remainingCapacity));
   }
   const retryable = err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT' || err.code === 'RATE_LIMITED';
   return new UpstreamFailure(err.code, err.message, err.status, err.upstreamCode ?? null, retryable);

@@ -92,7 +92,7 @@ builder.mutationFields((t) => ({
       try {
         created = await ctx.upstream.participations.create({ participation, idempotencyKey });
       } catch (err) {
-        throw typedUpstreamError(err, participation.eventId ? 'Session' : 'Schedule', participation.eventId ?? participation.scheduleId!);
+        throw typedUpstreamError(err, participation.eventId ? 'Session' : 'Schedule', participation.eventId ?? participation.scheduleId!, 'input.partySize');
       }
       rememberParticipation(ctx, created);
       return { participation: created, idempotencyKey };
@@ -120,7 +120,7 @@ builder.mutationFields((t) => ({
         return { participation };
       } catch (err) {
         if (isRevisionConflict(err)) throw await conflict(ctx, id, revision);
-        throw typedUpstreamError(err, 'Participation', id);
+        throw typedUpstreamError(err, 'Participation', id, 'input.partySize');
       }
     },
   }),

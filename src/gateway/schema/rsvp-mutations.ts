@@ -170,7 +170,7 @@ builder.mutationFields((t) => ({
         rememberRsvp(ctx, created);
         return { rsvp: created };
       } catch (err) {
-        throw typedUpstreamError(err, 'Event', eventId);
+        throw typedUpstreamError(err, 'Event', eventId, 'input.guestCount');
       }
     },
   }),
@@ -199,7 +199,7 @@ builder.mutationFields((t) => ({
         return { rsvp: updated };
       } catch (err) {
         if (isRevisionConflict(err)) throw await conflict(ctx, id, revision);
-        throw typedUpstreamError(err, 'Rsvp', id);
+        throw typedUpstreamError(err, 'Rsvp', id, 'input.status');
       }
     },
   }),
