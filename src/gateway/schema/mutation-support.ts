@@ -8,37 +8,47 @@ import type { GatewayContext } from '../context.js';
 import { publishAttendanceChanged } from '../live/attendance.js';
 import type { ChangeKind } from '../pubsub.js';
 
-/** Prime the fresh RSVP; clear what it feeds (its event's summaries, the derived guest list). */
+/** Prime the fresh RSVP; clear what it feeds: its event's summaries and lists, the guest it produces. */
 export function rememberRsvp(ctx: GatewayContext, rsvp: Rsvp): void {
   if (!rsvp.id) return;
-  prime(ctx, 'rsvp', rsvp.id, rsvp);
+  const l = ctx.loaders;
+  l.rsvp.clear(rsvp.id).prime(rsvp.id, rsvp);
+  l.guestByRsvp.clear(rsvp.id);
+  l.rsvpsByContact.clearAll();
+  l.guestsByContact.clearAll();
+  l.guest.clearAll();
   if (rsvp.eventId) forgetEventDerived(ctx, rsvp.eventId);
 }
 
+/** After a delete the RSVP's event is unknown here, so every list an RSVP can be in is cleared. */
 export function forgetRsvp(ctx: GatewayContext, rsvpId: string): void {
-  clear(ctx, 'rsvp', rsvpId);
-  clearAll(ctx, ['event', 'eventSummary', 'rsvpSummary', 'guestsByEvent', 'rsvpsByEvent', 'guest', 'guestByRsvp']);
+  const l = ctx.loaders;
+  l.rsvp.clear(rsvpId);
+  l.guestByRsvp.clear(rsvpId);
+  for (const loader of [l.event, l.rsvpSummary, l.rsvpsByEvent, l.guestsByEvent, l.guest, l.rsvpsByContact, l.guestsByContact]) loader.clearAll();
 }
 
 export function rememberEvent(ctx: GatewayContext, event: WixEvent): void {
-  if (!event.id) return;
-  prime(ctx, 'event', event.id, event);
+  if (event.id) ctx.loaders.event.clear(event.id).prime(event.id, event);
 }
 
 export function rememberParticipation(ctx: GatewayContext, participation: Participation): void {
   if (!participation.id) return;
-  prime(ctx, 'participation', participation.id, participation);
+  const l = ctx.loaders;
+  l.participation.clear(participation.id).prime(participation.id, participation);
   // A participation changes its session's participants and remainingCapacity (WIX-REST.md §3).
   if (participation.eventId) {
-    clear(ctx, 'session', participation.eventId);
-    clear(ctx, 'calendarEvent', participation.eventId);
+    l.session.clear(participation.eventId);
+    l.participationsBySession.clear(participation.eventId);
   }
-  clearAll(ctx, ['participationsBySession', 'participationsByEvent']);
+  if (participation.scheduleId) l.participationsBySchedule.clear(participation.scheduleId);
+  l.participationsByContact.clearAll();
 }
 
 export function forgetParticipation(ctx: GatewayContext, participationId: string): void {
-  clear(ctx, 'participation', participationId);
-  clearAll(ctx, ['session', 'calendarEvent', 'participationsBySession', 'participationsByEvent']);
+  const l = ctx.loaders;
+  l.participation.clear(participationId);
+  for (const loader of [l.session, l.participationsBySession, l.participationsBySchedule, l.participationsByContact]) loader.clearAll();
 }
 
 /**
@@ -46,14 +56,22 @@ export function forgetParticipation(ctx: GatewayContext, participationId: string
  * `kinds` says per attendance id whether the upsert created or updated it (UPDATED when unknown).
  */
 export async function afterAttendanceWrite(ctx: GatewayContext, attendances: Attendance[], kinds: Map<string, ChangeKind> = new Map()): Promise<void> {
+  const l = ctx.loaders;
   for (const a of attendances) {
-    if (a.id) prime(ctx, 'attendance', a.id, a);
+    if (a.id) l.attendance.clear(a.id).prime(a.id, a);
+    // A booking carries its attendance (Bookings Reader withBookingAttendanceInfo), so its lookups go stale too.
     if (a.bookingId) {
-      clear(ctx, 'attendanceByBooking', a.bookingId);
-      clear(ctx, 'booking', a.bookingId);
+      l.attendancesByBooking.clear(a.bookingId);
+      l.booking.clear(a.bookingId);
+    }
+    const sessionId = a.eventId ?? a.sessionId;
+    if (sessionId) {
+      l.attendancesBySession.clear(sessionId);
+      l.bookingsBySession.clear(sessionId);
     }
   }
-  clearAll(ctx, ['attendanceBySession', 'attendancesBySession']);
+  l.bookingsBySchedule.clearAll();
+  l.bookingsByContact.clearAll();
   if (attendances.length === 0) return;
   try {
     const site = await ctx.site();
@@ -79,34 +97,12 @@ export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item:
   await Promise.all(workers);
 }
 
-// Helpers below: loaders are looked up by name so a loader the graph does not (yet) have is simply skipped.
-
-interface PrimableLoader {
-  clear(key: unknown): unknown;
-  clearAll(): unknown;
-  prime(key: unknown, value: unknown): unknown;
-}
-
-function loader(ctx: GatewayContext, name: string): PrimableLoader | undefined {
-  const candidate = (ctx.loaders as Record<string, unknown>)[name];
-  return candidate && typeof (candidate as PrimableLoader).prime === 'function' ? (candidate as PrimableLoader) : undefined;
-}
-
-function prime(ctx: GatewayContext, name: string, key: string, value: unknown): void {
-  // DataLoader.prime keeps an existing entry, so the stale one is cleared first.
-  loader(ctx, name)?.clear(key);
-  loader(ctx, name)?.prime(key, value);
-}
-
-function clear(ctx: GatewayContext, name: string, key: string): void {
-  loader(ctx, name)?.clear(key);
-}
-
-function clearAll(ctx: GatewayContext, names: string[]): void {
-  for (const name of names) loader(ctx, name)?.clearAll();
-}
+// Helpers below: what an RSVP change makes stale on its event.
 
 function forgetEventDerived(ctx: GatewayContext, eventId: string): void {
-  clear(ctx, 'event', eventId);
-  clearAll(ctx, ['eventSummary', 'rsvpSummary', 'guestsByEvent', 'rsvpsByEvent', 'guest', 'guestByRsvp']);
+  const l = ctx.loaders;
+  l.event.clear(eventId);
+  l.rsvpSummary.clear(eventId);
+  l.rsvpsByEvent.clear(eventId);
+  l.guestsByEvent.clear(eventId);
 }
