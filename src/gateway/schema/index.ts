@@ -1,5 +1,18 @@
 /** Imports every type file (each registers its types and root fields on the builder) and exports the schema. */
 import { builder } from './builder.js';
 import './scalars.js';
+import './session.js';
+import './booking.js';
+import './attendance.js';
+import './participation.js';
+import './event.js';
+import './guest.js';
+import './rsvp.js';
+import './contact.js';
+import './errors.js';
+import './attendance-mutations.js';
+import './rsvp-mutations.js';
+import './participation-mutations.js';
+import './subscriptions.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,43 @@
+/**
+ * Contact: a cross-domain view keyed by contactId, the one key every upstream shares (RSVPs and guests by contactId,
+ * bookings by contactDetails.contactId, participations by participant.contactId). The gateway has no contact
+ * store of its own; a Contact is only its id and the links.
+ */
+import { builder } from './builder.js';
+import { arrayConnection } from './paging.js';
+import { AttendanceRef, BookingRef, ContactRef, GuestRef, ParticipationRef, RsvpRef } from './refs.js';
+
+builder.node(ContactRef, {
+  id: { resolve: (c) => c.contactId },
+  loadOne: (contactId) => ({ contactId }),
+  fields: (t) => ({
+    contactId: t.exposeString('contactId'),
+    rsvps: t.connection({ type: RsvpRef, resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.rsvpsByContact.load(c.contactId)) }),
+    guests: t.connection({ type: GuestRef, resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.guestsByContact.load(c.contactId)) }),
+    participations: t.connection({
+      type: ParticipationRef,
+      resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.participationsByContact.load(c.contactId)),
+    }),
+    bookings: t.connection({
+      type: BookingRef,
+      resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.bookingsByContact.load(c.contactId)),
+    }),
+    attendances: t.connection({
+      type: AttendanceRef,
+      description: "Attendance of this contact's bookings.",
+      resolve: async (c, args, ctx) => {
+        const bookings = await ctx.loaders.bookingsByContact.load(c.contactId);
+        const lists = await Promise.all(bookings.filter((b) => b.id).map((b) => ctx.loaders.attendancesByBooking.load(b.id!)));
+        return arrayConnection(args, lists.flat());
+      },
+    }),
+  }),
+});
+
+builder.queryField('contact', (t) =>
+  t.field({
+    type: ContactRef,
+    args: { contactId: t.arg.id({ required: true }) },
+    resolve: (_root, args) => ({ contactId: String(args.contactId) }),
+  }),
+);

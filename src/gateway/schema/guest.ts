@@ -1,0 +1,145 @@
+/** Guest: one entry of an event's unified guest list (Events Guests, WIX-REST.md §4). */
+import type { EventGuest, GuestCheckInDetails, GuestDetails, TicketDetails } from '../../wire/types.js';
+import { builder } from './builder.js';
+import { defineFilter, sharedEnum, type Op } from './filters.js';
+import { rawId } from './node.js';
+import { upstreamConnection } from './paging.js';
+import { ContactRef, EventRef, GuestRef, RsvpRef } from './refs.js';
+import { loadNodes, loadOrNull } from './session.js';
+
+const ATTENDANCE = ['NOT_ATTENDING', 'ATTENDING', 'IN_WAITLIST'] as const;
+const GUEST_TYPES = ['RSVP', 'BUYER', 'TICKET_HOLDER'] as const;
+const GuestAttendanceStatusEnum = sharedEnum('GuestAttendanceStatus', ATTENDANCE);
+const GuestTypeEnum = sharedEnum('GuestType', GUEST_TYPES);
+
+// The SDK's query spec (WIX-REST.md §4.3, SDK column): no $nin anywhere; attendanceStatus/guestType only $eq $in $ne.
+const DATE_OPS: readonly Op[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'exists'];
+const ID_OPS: readonly Op[] = [...DATE_OPS, 'startsWith'];
+export const guestFilter = defineFilter(
+  'Guest',
+  {
+    id: { path: 'id', type: 'ID', ops: ID_OPS },
+    eventId: { path: 'eventId', type: 'ID', ops: ID_OPS },
+    rsvpId: { path: 'rsvpId', type: 'ID', ops: ID_OPS },
+    memberId: { path: 'memberId', type: 'ID', ops: ID_OPS },
+    contactId: { path: 'contactId', type: 'ID', ops: ID_OPS },
+    ticketNumber: { path: 'ticketNumber', type: 'String', ops: ID_OPS },
+    orderNumber: { path: 'orderNumber', type: 'String', ops: ID_OPS },
+    secondaryLanguageCode: { path: 'secondaryLanguageCode', type: 'String', ops: ID_OPS },
+    attendanceStatus: { path: 'attendanceStatus', type: { enumName: 'GuestAttendanceStatus', values: ATTENDANCE }, ops: ['eq', 'in', 'ne'] },
+    guestType: { path: 'guestType', type: { enumName: 'GuestType', values: GUEST_TYPES }, ops: ['eq', 'in', 'ne'] },
+    checkedIn: { path: 'guestDetails.checkedIn', type: 'Boolean', ops: ['eq', 'ne', 'exists'] },
+    tickets: { path: 'tickets', type: 'Boolean', ops: ['exists'] },
+    createdDate: { path: 'createdDate', type: 'DateTime', ops: DATE_OPS },
+    updatedDate: { path: 'updatedDate', type: 'DateTime', ops: DATE_OPS },
+    attendanceStatusUpdatedDate: { path: 'attendanceStatusUpdatedDate', type: 'DateTime', ops: DATE_OPS },
+  },
+  {
+    createdDate: { path: 'createdDate', orders: 'BOTH' },
+    updatedDate: { path: 'updatedDate', orders: 'BOTH' },
+    attendanceStatusUpdatedDate: { path: 'attendanceStatusUpdatedDate', orders: 'BOTH' },
+  },
+);
+
+export const CheckInDetailsRef = builder.objectRef<GuestCheckInDetails>('CheckInDetails').implement({
+  fields: (t) => ({
+    checkedIn: t.exposeBoolean('checkedIn', { nullable: true }),
+    checkInDate: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.checkInDate ?? null }),
+    checkInCanceledDate: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.checkInCanceledDate ?? null }),
+    checkedInBy: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.checkedInBy }),
+    checkInCanceledBy: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.checkInCanceledBy }),
+    checkedInByStaffMember: t.exposeBoolean('checkedInByStaffMember', { nullable: true }),
+    checkInCanceledByStaffMember: t.exposeBoolean('checkInCanceledByStaffMember', { nullable: true }),
+    fullName: t.exposeString('fullName', { nullable: true, description: 'RSVP guests only.' }),
+  }),
+});
+
+export const OnlineConferencingLoginRef = builder.objectRef<{ link?: string; password?: string }>('OnlineConferencingLogin').implement({
+  fields: (t) => ({
+    link: t.exposeString('link', { nullable: true }),
+    password: t.exposeString('password', { nullable: true }),
+  }),
+});
+
+const GuestDetailsRef = builder.objectRef<GuestDetails>('GuestDetails').implement({
+  fields: (t) => ({
+    email: t.exposeString('email', { nullable: true }),
+    firstName: t.exposeString('firstName', { nullable: true }),
+    lastName: t.exposeString('lastName', { nullable: true }),
+    formResponse: t.field({ type: 'JSON', nullable: true, resolve: (d) => d.formResponse }),
+    checkedIn: t.exposeBoolean('checkedIn', { nullable: true }),
+    onlineConferencingLogin: t.field({ type: OnlineConferencingLoginRef, nullable: true, resolve: (d) => d.onlineConferencingLogin }),
+    phone: t.exposeString('phone', { nullable: true }),
+    address: t.exposeString('address', { nullable: true }),
+    checkInDetails: t.field({ type: [CheckInDetailsRef], nullable: true, resolve: (d) => d.checkInDetails }),
+  }),
+});
+
+const TicketDetailsRef = builder.objectRef<TicketDetails>('TicketDetails').implement({
+  fields: (t) => ({
+    number: t.exposeString('number', { nullable: true }),
+    definitionId: t.exposeString('definitionId', { nullable: true }),
+    name: t.exposeString('name', { nullable: true }),
+  }),
+});
+
+const AdditionalDetailsRef = builder.objectRef<NonNullable<EventGuest['additionalDetails']>>('GuestAdditionalDetails').implement({
+  fields: (t) => ({
+    createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.createdDate }),
+    updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.updatedDate }),
+    rsvpStatus: t.exposeString('rsvpStatus', { nullable: true }),
+    orderStatus: t.exposeString('orderStatus', { nullable: true }),
+  }),
+});
+
+builder.node(GuestRef, {
+  id: { resolve: (g) => g.id! },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.guest, ids),
+  fields: (t) => ({
+    guestId: t.exposeString('id', { nullable: true }),
+    eventId: t.exposeString('eventId', { nullable: true }),
+    rsvpId: t.exposeString('rsvpId', { nullable: true }),
+    orderNumber: t.exposeString('orderNumber', { nullable: true }),
+    ticketNumber: t.exposeString('ticketNumber', { nullable: true }),
+    tickets: t.field({ type: [TicketDetailsRef], nullable: true, resolve: (g) => g.tickets }),
+    contactId: t.exposeString('contactId', { nullable: true }),
+    guestDetails: t.field({ type: GuestDetailsRef, nullable: true, resolve: (g) => g.guestDetails }),
+    attendanceStatus: t.field({ type: GuestAttendanceStatusEnum, nullable: true, resolve: (g) => g.attendanceStatus }),
+    secondaryLanguageCode: t.exposeString('secondaryLanguageCode', { nullable: true }),
+    createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (g) => g.createdDate }),
+    updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (g) => g.updatedDate }),
+    attendanceStatusUpdatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (g) => g.attendanceStatusUpdatedDate }),
+    memberId: t.exposeString('memberId', { nullable: true }),
+    guestType: t.field({ type: GuestTypeEnum, nullable: true, resolve: (g) => g.guestType }),
+    locale: t.exposeString('locale', { nullable: true }),
+    totalGuests: t.exposeInt('totalGuests', { nullable: true }),
+    revision: t.exposeString('revision', { nullable: true }),
+    additionalDetails: t.field({ type: AdditionalDetailsRef, nullable: true, resolve: (g) => g.additionalDetails }),
+    rsvp: t.field({
+      type: RsvpRef,
+      nullable: true,
+      resolve: (g, _args, ctx) => (g.rsvpId ? loadOrNull(ctx.loaders.rsvp, g.rsvpId) : null),
+    }),
+    event: t.field({
+      type: EventRef,
+      nullable: true,
+      resolve: (g, _args, ctx) => (g.eventId ? loadOrNull(ctx.loaders.event, g.eventId) : null),
+    }),
+    contact: t.field({ type: ContactRef, nullable: true, resolve: (g) => (g.contactId ? { contactId: g.contactId } : null) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  guest: t.field({
+    type: GuestRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.guest, rawId('Guest', String(args.id))),
+  }),
+  guests: t.connection({
+    type: GuestRef,
+    args: { filter: t.arg({ type: guestFilter.filterRef }), sort: t.arg({ type: [guestFilter.sortRef!] }) },
+    resolve: (_root, args, ctx) =>
+      upstreamConnection<EventGuest>(ctx.loaders.sources.guest, args, guestFilter.toFilter(args.filter), guestFilter.toSort(args.sort)),
+  }),
+}));

@@ -1,0 +1,106 @@
+/**
+ * Cursor connections filled by paging upstream. A connection page can be larger than the upstream's page (an
+ * analyst's `first: 500` over an API that stops at 100 is five upstream calls); its cursors remember the upstream
+ * page an edge came from and how far into it, so `after` resumes there without re-reading earlier pages.
+ */
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
+import type { QueryV2 } from '../../wire/types.js';
+import { pager, type ListSource } from '../loaders.js';
+import type { PagePosition } from '../upstream/query.js';
+
+export const DEFAULT_FIRST = 50;
+/** The most edges one connection page returns; larger reads page with `after`. */
+export const MAX_FIRST = 1000;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+/** A connection over rows the gateway already holds (a one-to-many link read by a loader). */
+export function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[]) {
+  return resolveArrayConnection({ args: { ...args, first: pageSize(args) } }, rows);
+}
+
+/** A connection read page by page from an upstream list, with the filter and sort translated already. */
+export async function upstreamConnection<T>(
+  src: ListSource<T>,
+  args: ConnectionArgs,
+  filter?: QueryV2['filter'],
+  sort?: QueryV2['sort'],
+): Promise<Connection<T>> {
+  const first = pageSize(args);
+  const start = args.after ? decodeCursor(args.after) : { p: {}, s: 0 };
+  const fetchPage = pager(src, filter ?? undefined, sort);
+  const edges: Connection<T>['edges'] = [];
+  let pos: PagePosition | null = start.p;
+  let skip = start.s;
+  let hasNextPage = false;
+  while (pos && !hasNextPage) {
+    // One more than needed tells whether a next page exists without another call.
+    const limit = Math.min(src.pageMax, skip + first - edges.length + 1);
+    const page = await fetchPage(pos, limit);
+    for (let i = skip; i < page.items.length; i++) {
+      if (edges.length === first) {
+        hasNextPage = true;
+        break;
+      }
+      edges.push({ node: page.items[i]!, cursor: encodeCursor({ p: pos, s: i + 1 }) });
+    }
+    if (page.items.length === 0) break;
+    if (!hasNextPage && edges.length === first) hasNextPage = page.next !== null;
+    if (edges.length === first) break;
+    skip = 0;
+    pos = page.next;
+  }
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: !!args.after,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** `first` within 0..MAX_FIRST (default 50); backward paging is refused: upstream cursors only go forward. */
+export function pageSize(args: ConnectionArgs): number {
+  if (args.last != null || args.before != null) {
+    throw badArg('last', 'backward paging (last/before) is not supported: the upstream cursors only go forward; use first/after');
+  }
+  const first = args.first ?? DEFAULT_FIRST;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_FIRST) throw badArg('first', `must be from 0 to ${MAX_FIRST}, got ${first}`);
+  return first;
+}
+
+function badArg(field: string, reason: string): GraphQLError {
+  return new GraphQLError(`${field}: ${reason}`, { extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } } });
+}
+
+interface CursorState {
+  p: PagePosition;
+  s: number;
+}
+
+function encodeCursor(state: CursorState): string {
+  return Buffer.from(JSON.stringify(state)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorState {
+  try {
+    const state = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
+    if (state && typeof state === 'object' && typeof state.s === 'number' && state.p && typeof state.p === 'object') return state;
+  } catch {
+    // fall through to the error below
+  }
+  throw badArg('after', 'is not a cursor this gateway issued');
+}

@@ -1,0 +1,146 @@
+/**
+ * Session: a calendar event (Calendar Events v3 in the shape this project ASSUMES, WIX-REST.md §3.6), with its
+ * participations, bookings and attendance, and the analyst's attendance summary.
+ */
+import type { CalendarEvent } from '../../wire/types.js';
+import { builder } from './builder.js';
+import { defineFilter, ID_EQ_IN, sharedEnum } from './filters.js';
+import { rawId } from './node.js';
+import { arrayConnection, upstreamConnection } from './paging.js';
+import { AttendanceRef, BookingRef, ParticipationRef, SessionRef } from './refs.js';
+import { attendanceSummaryOf, AttendanceSummaryRef } from './analytics.js';
+
+const SessionType = sharedEnum('SessionType', ['APPOINTMENT', 'CLASS', 'COURSE']);
+const SessionStatus = sharedEnum('SessionStatus', ['CONFIRMED', 'CANCELLED']);
+
+export const ZonedDateRef = builder.objectRef<{ utcDate: string; timeZone?: string }>('ZonedDate').implement({
+  fields: (t) => ({
+    utcDate: t.field({ type: 'DateTime', resolve: (d) => d.utcDate }),
+    timeZone: t.exposeString('timeZone', { nullable: true }),
+  }),
+});
+
+export const sessionFilter = defineFilter(
+  'Session',
+  {
+    id: { path: 'id', type: 'ID', ops: ID_EQ_IN },
+    scheduleId: { path: 'scheduleId', type: 'ID', ops: ID_EQ_IN },
+    type: { path: 'type', type: { enumName: 'SessionType', values: ['APPOINTMENT', 'CLASS', 'COURSE'] }, ops: ID_EQ_IN },
+    status: { path: 'status', type: { enumName: 'SessionStatus', values: ['CONFIRMED', 'CANCELLED'] }, ops: ID_EQ_IN },
+    start: { path: 'start.utcDate', type: 'DateTime', ops: ['gt', 'gte', 'lt', 'lte'] },
+  },
+  { start: { path: 'start.utcDate', orders: 'BOTH' } },
+);
+
+builder.node(SessionRef, {
+  description: 'A bookable calendar session (a Calendar v3 event). Shape assumed: WIX-REST.md §3.6.',
+  id: { resolve: (s) => s.id },
+  loadMany: (ids, ctx) => loadNodes(ctx.loaders.session, ids),
+  fields: (t) => ({
+    sessionId: t.exposeString('id', { description: 'The upstream calendar event id (36..250 characters).' }),
+    scheduleId: t.exposeString('scheduleId', { nullable: true }),
+    type: t.field({ type: SessionType, nullable: true, resolve: (s) => s.type }),
+    status: t.field({ type: SessionStatus, nullable: true, resolve: (s) => s.status }),
+    title: t.exposeString('title', { nullable: true }),
+    start: t.field({ type: ZonedDateRef, nullable: true, resolve: (s) => s.start }),
+    end: t.field({ type: ZonedDateRef, nullable: true, resolve: (s) => s.end }),
+    totalCapacity: t.exposeInt('totalCapacity', { nullable: true }),
+    remainingCapacity: t.exposeInt('remainingCapacity', { nullable: true }),
+    participantsTotal: t.int({
+      description: 'participants.total: the sum of partySize over the CONFIRMED participations.',
+      nullable: true,
+      resolve: (s) => s.participants?.total,
+    }),
+    appId: t.exposeString('appId', { nullable: true }),
+    revision: t.exposeString('revision', { nullable: true }),
+    createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.createdDate }),
+    updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.updatedDate }),
+    participations: t.connection({
+      type: ParticipationRef,
+      resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.participationsBySession.load(s.id)),
+    }),
+    attendances: t.connection({
+      type: AttendanceRef,
+      resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.attendancesBySession.load(s.id)),
+    }),
+    bookings: t.connection({
+      type: BookingRef,
+      description: 'Bookings whose booked slot is this session (bookedEntity.slot.eventId).',
+      resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.bookingsBySession.load(s.id)),
+    }),
+    attendanceSummary: t.field({
+      type: AttendanceSummaryRef,
+      resolve: async (s, _args, ctx) => {
+        const [attendances, bookings] = await Promise.all([
+          ctx.loaders.attendancesBySession.load(s.id),
+          ctx.loaders.bookingsBySession.load(s.id),
+        ]);
+        return attendanceSummaryOf(attendances, bookings);
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  session: t.field({
+    type: SessionRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true, description: 'A Session global id or the upstream calendar event id.' }) },
+    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.session, rawId('Session', String(args.id))),
+  }),
+  sessions: t.connection({
+    type: SessionRef,
+    args: {
+      filter: t.arg({ type: sessionFilter.filterRef }),
+      sort: t.arg({ type: [sessionFilter.sortRef!] }),
+    },
+    resolve: (_root, args, ctx) =>
+      upstreamConnection<CalendarEvent>(ctx.loaders.sources.session, args, sessionFilter.toFilter(args.filter), sessionFilter.toSort(args.sort)),
+  }),
+}));
+
+/** Node lookups by id: a missing row is null, any other failure (an unreachable upstream) is an error. */
+export async function loadNodes<T>(loader: { loadMany(keys: readonly string[]): Promise<(T | null | Error)[]> }, ids: readonly string[]): Promise<(T | null)[]> {
+  return (await loader.loadMany(ids)).map((row) => {
+    if (!(row instanceof Error)) return row;
+    if ((row as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
+    throw row;
+  });
+}
+
+/** null for a NOT_FOUND, the error otherwise (a missing row is an answer, an unreachable upstream is not). */
+export async function loadOrNull<T>(loader: { load(key: string): Promise<T | null> }, key: string): Promise<T | null> {
+  try {
+    return await loader.load(key);
+  } catch (err) {
+    if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+
+const NoShowReportRef = builder.objectRef<{ sessions: number; summary: ReturnType<typeof attendanceSummaryOf> }>('NoShowReport').implement({
+  description: 'Attendance across a filtered set of sessions, computed by the gateway.',
+  fields: (t) => ({
+    sessions: t.exposeInt('sessions', { description: 'Sessions matched by the filter (at most 1000).' }),
+    summary: t.field({ type: AttendanceSummaryRef, resolve: (r) => r.summary }),
+    noShowRate: t.float({ nullable: true, resolve: (r) => r.summary.noShowRate }),
+  }),
+});
+
+builder.queryField('noShowReport', (t) =>
+  t.field({
+    type: NoShowReportRef,
+    description: 'No-show rate across the sessions the filter matches (up to 1000 sessions).',
+    args: { filter: t.arg({ type: sessionFilter.filterRef }) },
+    resolve: async (_root, args, ctx) => {
+      const sessions = await upstreamConnection<CalendarEvent>(ctx.loaders.sources.session, { first: 1000 }, sessionFilter.toFilter(args.filter));
+      const ids = sessions.edges.map((e) => e.node.id);
+      const [attendances, bookings] = await Promise.all([
+        Promise.all(ids.map((id) => ctx.loaders.attendancesBySession.load(id))),
+        Promise.all(ids.map((id) => ctx.loaders.bookingsBySession.load(id))),
+      ]);
+      return { sessions: ids.length, summary: attendanceSummaryOf(attendances.flat(), bookings.flat()) };
+    },
+  }),
+);

@@ -1,0 +1,56 @@
+/**
+ * `npm start`: the newcomer's one command. Starts the sandbox with demo data and the gateway wired to it: the
+ * demo tenant's token is the gateway's default key (GraphiQL works with no header), the sandbox's webhook key is
+ * the gateway's, and the sandbox's webhooks go to the gateway's POST /webhooks/wix.
+ * PORT (default 4000) and SANDBOX_PORT (default 4001) move them; other gateway variables work as for `npm run serve`.
+ */
+import { ConfigError, loadConfig } from './gateway/config.js';
+import { createGateway } from './gateway/gateway.js';
+import { createSandbox } from './sandbox/sandbox.js';
+
+const SAMPLE = `{
+  events(first: 3) {
+    edges { node { title checkInStats { checkedIn attending ratio }
+      guests(first: 3) { edges { node { guestDetails { firstName lastName checkedIn }
+        rsvp { status guests { guestId fullName checkedIn } }
+        contact { participations { edges { node { partySize session { title attendanceSummary { noShowRate } } } } } } } } } } }
+  }
+}`;
+
+async function main() {
+  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4001);
+  if (!Number.isInteger(sandboxPort) || sandboxPort < 0 || sandboxPort > 65535) {
+    throw new ConfigError(`SANDBOX_PORT must be an integer from 0 to 65535, got "${process.env.SANDBOX_PORT}"`);
+  }
+  const sandbox = await createSandbox({ port: sandboxPort, seed: 1 });
+  const config = loadConfig({
+    ...process.env,
+    UPSTREAM_URL: sandbox.url,
+    WIX_API_KEY: process.env.WIX_API_KEY || sandbox.demoToken,
+    WIX_WEBHOOK_PUBLIC_KEY: sandbox.publicKeyPem,
+  });
+  const gateway = await createGateway(config);
+  const url = await gateway.start();
+  const hook = await fetch(`${sandbox.url}/__sandbox/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `${url.replace('localhost', '127.0.0.1')}/webhooks/wix` }),
+  });
+  if (!hook.ok) throw new Error(`could not register the gateway's webhook with the sandbox: HTTP ${hook.status}`);
+
+  console.log(`sandbox (emulated Wix APIs, demo data): ${sandbox.url}  (control API: ${sandbox.url}/__sandbox/)`);
+  console.log(`gateway: ${url}/graphql  <- open this for GraphiQL (no Authorization header needed: the demo token is the default)`);
+  console.log(`subscriptions: ws://${url.replace(/^http:\/\//, '')}/graphql (graphql-ws) or SSE on the same URL`);
+  console.log(`\ntry:\n${SAMPLE}\n`);
+
+  const shutdown = () => {
+    Promise.allSettled([gateway.stop(), sandbox.stop()]).finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? `config error: ${err.message}` : err instanceof Error ? err.message : err);
+  process.exit(1);
+});
