@@ -36,7 +36,7 @@ const ERROR_FIELDS = `
   ... on CapacityExceededError { field requested available }
 `;
 const SET = `mutation($input: SetAttendanceInput!) { setAttendance(input: $input) {
-  ${ERROR_FIELDS} ... on SetAttendancePayload { attendance { id } } } }`;
+  ${ERROR_FIELDS} ... on SetAttendancePayload { attendance { attendanceId status numberOfAttendees } } } }`;
 const BULK = `mutation($input: BulkSetAttendanceInput!) { bulkSetAttendance(input: $input) {
   ${ERROR_FIELDS} ... on BulkSetAttendancePayload { successCount failureCount results { index bookingId success } } } }`;
 
@@ -69,7 +69,7 @@ describe('setAttendance', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.setAttendance.__typename).toBe('SetAttendancePayload');
     const [stored] = await upstreamAttendance([b.id]);
-    expect(stored).toMatchObject({ id: res.data.setAttendance.attendance.id, bookingId: b.id, eventId: b.eventId, status: 'ATTENDED', numberOfAttendees: b.participants });
+    expect(stored).toMatchObject({ id: res.data.setAttendance.attendance.attendanceId, bookingId: b.id, eventId: b.eventId, status: 'ATTENDED', numberOfAttendees: b.participants });
   });
 
   it('records NOT_ATTENDED as 0 attendees when no count is given', async () => {

@@ -36,9 +36,9 @@ const ERROR_FIELDS = `
   ... on UpstreamError { status upstreamCode retryable }
 `;
 const CREATE = `mutation($input: CreateParticipationInput!) { createParticipation(input: $input) {
-  ${ERROR_FIELDS} ... on CreateParticipationPayload { idempotencyKey participation { id } } } }`;
+  ${ERROR_FIELDS} ... on CreateParticipationPayload { idempotencyKey participation { id participationId partySize revision } } } }`;
 const UPDATE = `mutation($input: UpdateParticipationInput!) { updateParticipation(input: $input) {
-  ${ERROR_FIELDS} ... on UpdateParticipationPayload { participation { id } } } }`;
+  ${ERROR_FIELDS} ... on UpdateParticipationPayload { participation { id participationId partySize revision } } } }`;
 const DELETE = `mutation($input: DeleteParticipationInput!) { deleteParticipation(input: $input) {
   ${ERROR_FIELDS} ... on DeleteParticipationPayload { deletedParticipationId } } }`;
 
@@ -68,7 +68,7 @@ describe('createParticipation', () => {
     expect(res.data.createParticipation.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
     const stored = await byExternalId(externalId);
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ id: res.data.createParticipation.participation.id, eventId: sessionId, partySize: 3, participant: { name: 'Ada Lovelace' } });
+    expect(stored[0]).toMatchObject({ id: res.data.createParticipation.participation.participationId, eventId: sessionId, partySize: 3, participant: { name: 'Ada Lovelace' } });
   });
 
   it('makes exactly one participation when the upstream applied the create but its answer never arrived', async () => {
@@ -90,7 +90,7 @@ describe('createParticipation', () => {
       await new Promise((resolve) => setTimeout(resolve, 300)); // let the abandoned first attempt finish upstream
       const stored = await slow.upstream('POST', '/calendar/v3/participations/query', { query: { filter: { externalId }, cursorPaging: { limit: 10 } } });
       expect(stored.body.participations).toHaveLength(1);
-      expect(stored.body.participations[0].id).toBe(res.data.createParticipation.participation.id);
+      expect(stored.body.participations[0].id).toBe(res.data.createParticipation.participation.participationId);
     } finally {
       await slow.stop();
     }
@@ -123,7 +123,7 @@ describe('createParticipation', () => {
     const first = await stack.gql(CREATE, { input });
     const second = await stack.gql(CREATE, { input });
     expect(second.data.createParticipation.idempotencyKey).toBe(idempotencyKey);
-    expect(second.data.createParticipation.participation.id).toBe(first.data.createParticipation.participation.id);
+    expect(second.data.createParticipation.participation.participationId).toBe(first.data.createParticipation.participation.participationId);
     expect(await byExternalId(externalId)).toHaveLength(1);
   });
 
@@ -168,7 +168,7 @@ describe('updateParticipation and deleteParticipation', () => {
     const externalId = randomUUID();
     const res = await stack.gql(CREATE, { input: { eventId: sessionId, externalId, partySize: 1 } });
     const [stored] = await byExternalId(externalId);
-    expect(stored.id).toBe(res.data.createParticipation.participation.id);
+    expect(stored.id).toBe(res.data.createParticipation.participation.participationId);
     return stored as { id: string; revision: string; externalId: string };
   }
 

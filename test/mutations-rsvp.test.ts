@@ -25,21 +25,21 @@ const ERROR_FIELDS = `
   ... on UpstreamError { status upstreamCode retryable }
 `;
 
-const CREATE = `mutation($input: CreateRsvpInput!) { createRsvp(input: $input) { ${ERROR_FIELDS} ... on RsvpPayload { rsvp { id } } } }`;
-const UPDATE = `mutation($input: UpdateRsvpInput!) { updateRsvp(input: $input) { ${ERROR_FIELDS} ... on RsvpPayload { rsvp { id } } } }`;
+const CREATE = `mutation($input: CreateRsvpInput!) { createRsvp(input: $input) { ${ERROR_FIELDS} ... on RsvpPayload { rsvp { id rsvpId revision status firstName } } } }`;
+const UPDATE = `mutation($input: UpdateRsvpInput!) { updateRsvp(input: $input) { ${ERROR_FIELDS} ... on RsvpPayload { rsvp { id rsvpId revision status firstName } } } }`;
 const DELETE = `mutation($input: DeleteRsvpInput!) { deleteRsvp(input: $input) { ${ERROR_FIELDS} ... on DeleteRsvpPayload { deletedRsvpId } } }`;
 const GUESTS = `
   ${ERROR_FIELDS}
   ... on RsvpGuestsPayload {
     successCount failureCount
-    rsvps { id }
+    rsvps { rsvpId checkedInGuestCount fullyCheckedIn }
     results { rsvpId guestId success error { __typename code message upstreamCode retryable } }
   }`;
 const CHECK_IN = `mutation($input: RsvpGuestsInput!) { checkInRsvpGuests(input: $input) { ${GUESTS} } }`;
 const CANCEL = `mutation($input: RsvpGuestsInput!) { cancelRsvpGuestsCheckIn(input: $input) { ${GUESTS} } }`;
 const PROMOTE = `mutation($eventId: ID!) { promoteWaitlist(input: { eventId: $eventId }) {
   ${ERROR_FIELDS}
-  ... on PromoteWaitlistPayload { promoted { id } freeSpots waitingRsvps }
+  ... on PromoteWaitlistPayload { promoted { rsvpId status } freeSpots waitingRsvps }
 } }`;
 
 /** A fresh tenant with one RSVP event. */
@@ -82,7 +82,7 @@ describe('createRsvp', () => {
     );
     expect(res.errors).toBeUndefined();
     expect(res.data.createRsvp.__typename).toBe('RsvpPayload');
-    const stored = await upstreamRsvp(token, res.data.createRsvp.rsvp.id);
+    const stored = await upstreamRsvp(token, res.data.createRsvp.rsvp.rsvpId);
     expect(stored.status).toBe(200);
     expect(stored.body.rsvp).toMatchObject({ eventId, firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', status: 'YES', totalGuests: 3 });
     expect(stored.body.rsvp.guestList.guests.map((g: any) => g.fullName)).toEqual(['Grace Hopper', 'Ada', 'Alan']);
@@ -259,6 +259,37 @@ describe('checkInRsvpGuests', () => {
   });
 });
 
+describe('the rest of the operation after a write', () => {
+  it('reads the new state: a second check-in in the same operation sees the first through the loaders', async () => {
+    const { token, eventId } = await tenantWithEvent();
+    const rsvp = await createUpstreamRsvp(token, eventId, 2);
+    // The first field loads the event's RSVP list (a per-request loader); the second check-in must clear it, or the
+    // second selection would repeat the first one's numbers.
+    const selection = `... on RsvpGuestsPayload { rsvp { event { rsvps { edges { node { rsvpId checkedInGuestCount } } } } } }`;
+    const res = await stack.gql(
+      `mutation($id: ID!) {
+        first: checkInRsvpGuests(input: { rsvpId: $id, guestIds: [1] }) { ${selection} }
+        second: checkInRsvpGuests(input: { rsvpId: $id, guestIds: [2, 3] }) { ${selection} }
+      }`,
+      { id: rsvp.id },
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    const counts = (field: string) => res.data[field].rsvp.event.rsvps.edges.map((e: any) => e.node.checkedInGuestCount);
+    expect(counts('first')).toEqual([1]);
+    expect(counts('second')).toEqual([3]);
+  });
+
+  it('accepts the graph\'s global ids as well as upstream ids', async () => {
+    const { token, eventId } = await tenantWithEvent();
+    const rsvp = await createUpstreamRsvp(token, eventId);
+    const global = Buffer.from(`Rsvp:${rsvp.id}`).toString('base64');
+    const res = await stack.gql(UPDATE, { input: { rsvpId: global, revision: rsvp.revision, lastName: 'Global' } }, token);
+    expect(res.data.updateRsvp).toMatchObject({ __typename: 'RsvpPayload', rsvp: { id: global, rsvpId: rsvp.id } });
+    expect((await upstreamRsvp(token, rsvp.id)).body.rsvp.lastName).toBe('Global');
+  });
+});
+
 describe('cancelRsvpGuestsCheckIn', () => {
   it('cancels the check-in of the named guests only', async () => {
     const { token, eventId } = await tenantWithEvent();
@@ -288,7 +319,7 @@ describe('promoteWaitlist', () => {
 
     await stack.upstream('DELETE', `/events/v2/rsvps/${holder.id}`, undefined, token);
     const res = await stack.gql(PROMOTE, { eventId }, token);
-    expect(res.data.promoteWaitlist).toMatchObject({ promoted: [{ id: first.id }], freeSpots: 1, waitingRsvps: 2 });
+    expect(res.data.promoteWaitlist).toMatchObject({ promoted: [{ rsvpId: first.id, status: 'YES' }], freeSpots: 1, waitingRsvps: 2 });
     const statuses = await Promise.all([first, second, third].map(async (r) => (await upstreamRsvp(token, r.id)).body.rsvp.status));
     expect(statuses).toEqual(['YES', 'WAITLIST', 'WAITLIST']);
   });
