@@ -11,7 +11,7 @@ import { createRsvp, sleep, sseSubscribe, upstreamCount, wsClient, wsSubscribe }
 let stack: Stack;
 let eventId: string;
 
-const RSVP_CHANGED = `subscription ($eventId: ID!) { rsvpChanged(eventId: $eventId) { kind rsvpId eventId rsvp { id } } }`;
+const RSVP_CHANGED = `subscription ($eventId: ID!) { rsvpChanged(eventId: $eventId) { kind rsvpId eventId rsvp { rsvpId checkedInGuestCount } } }`;
 const GUEST_CHECKED_IN = `subscription ($eventId: ID!) { guestCheckedIn(eventId: $eventId) { eventId guestId } }`;
 const COUNTER = `subscription ($eventId: ID!) { checkInCounter(eventId: $eventId) { eventId checkedIn asOf } }`;
 
@@ -55,7 +55,7 @@ describe('subscriptions over graphql-ws and SSE', () => {
     const isOurs = (m: any) => m.rsvpId === rsvp.id && m.kind === 'UPDATED';
     await ws.until((m) => m.some(isOurs));
     await sse.until((m) => m.some(isOurs));
-    expect(ws.messages.find(isOurs)).toEqual({ kind: 'UPDATED', rsvpId: rsvp.id, eventId, rsvp: { id: rsvp.id } });
+    expect(ws.messages.find(isOurs)).toEqual({ kind: 'UPDATED', rsvpId: rsvp.id, eventId, rsvp: { rsvpId: rsvp.id, checkedInGuestCount: 1 } });
     expect(sse.messages.find(isOurs)).toEqual(ws.messages.find(isOurs));
     await wsCheckIns.until((m) => m.some((x) => x.eventId === eventId));
     await wsCounter.until((m) => m.at(-1)?.checkedIn === before + 1);
