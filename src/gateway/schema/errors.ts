@@ -138,9 +138,6 @@ export function isUpstreamNotFound(err: unknown): boolean {
   return err instanceof UpstreamError && err.code === 'NOT_FOUND';
 }
 
-export function rethrowTyped(err: unknown, resource: string, id: string): never {
-  throw typedUpstreamError(err, resource, id);
-}
 
 // Schema types ---------------------------------------------------------------------------------------------------
 
