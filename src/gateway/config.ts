@@ -36,8 +36,9 @@ export interface GatewayConfig {
   /** COUNTER_COALESCE_MS: window in which bursts of webhooks share one upstream re-read of a counter (default 250). */
   counterCoalesceMs: number;
   /**
-   * MAX_QUERY_DEPTH / MAX_QUERY_COST: limits on one operation, checked before any upstream call (defaults 32 /
-   * 50000; a connection costs two levels, edges and node, so the deep walk of seven links needs about 25).
+   * MAX_QUERY_DEPTH / MAX_QUERY_COST: limits on one operation, checked before any upstream call. Depth default 32
+   * (a connection costs two levels, edges and node, so a walk of seven links needs about 25). Cost default 1,000,000:
+   * the most objects the response could hold, each `first` multiplying what is nested below it.
    */
   maxQueryDepth: number;
   maxQueryCost: number;
@@ -63,7 +64,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   webhookDedupTtlSeconds: 86_400,
   counterCoalesceMs: 250,
   maxQueryDepth: 32,
-  maxQueryCost: 50_000,
+  maxQueryCost: 1_000_000,
   development: false,
   logLevel: 'info',
   graphiql: true,
@@ -93,7 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     redisUrl: env.REDIS_URL?.trim() ? url(env, 'REDIS_URL', '', ['redis:', 'rediss:']) : undefined,
     counterCoalesceMs: int(env, 'COUNTER_COALESCE_MS', d.counterCoalesceMs, 0, 60_000),
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', d.maxQueryDepth, 1, 100),
-    maxQueryCost: int(env, 'MAX_QUERY_COST', d.maxQueryCost, 1, 10_000_000),
+    maxQueryCost: int(env, 'MAX_QUERY_COST', d.maxQueryCost, 1, 1_000_000_000),
     development: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', d.logLevel, LOG_LEVELS),
     graphiql: bool(env, 'GRAPHIQL', d.graphiql),

@@ -57,7 +57,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // ad-hoc queries): depth, static cost, aliases and tokens (graphql-armor).
   const plugins: Plugin<any>[] = [
     maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
-    costLimitPlugin({ maxCost: config.maxQueryCost, ignoreIntrospection: true }),
+    // Cost = the most objects the response could hold: each `first` multiplies what is below it.
+    costLimitPlugin({ maxCost: config.maxQueryCost, objectCost: 1, scalarCost: 0, depthCostFactor: 1, ignoreIntrospection: true }),
     maxAliasesPlugin({ n: 30 }),
     maxTokensPlugin({ n: 5000 }),
     // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).

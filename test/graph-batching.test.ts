@@ -1,0 +1,88 @@
+/**
+ * The deep walk events -> guests -> rsvp -> contact -> participations -> session -> attendances for 20 events costs
+ * one upstream request per (resource, depth) step, read from the sandbox's own request counters; without loaders
+ * it costs one per row (the N+1 the loaders exist to prevent).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './support/stack.js';
+
+export const DEEP_WALK = `{
+  events(first: 20) { edges { node { eventId title
+    guests(first: 50) { edges { node { guestId
+      rsvp { rsvpId status
+        contact { contactId
+          participations(first: 10) { edges { node { participationId partySize
+            session { sessionId title
+              attendances(first: 10) { edges { node { attendanceId status numberOfAttendees } } } } } } } } } } } } } } }
+}`;
+
+describe('batched reads', () => {
+  let batched: Stack;
+  let unbatched: Stack;
+  beforeAll(async () => {
+    [batched, unbatched] = await Promise.all([startStack(), startStack({ gateway: { batchLoads: false } })]);
+  });
+  afterAll(async () => {
+    await Promise.all([batched?.stop(), unbatched?.stop()]);
+  });
+
+  it('walks seven links for 20 events in exactly one upstream request per step', async () => {
+    await batched.resetStats();
+    const res = await batched.gql(DEEP_WALK);
+    expect(res.errors).toBeUndefined();
+    const events = res.data.events.edges;
+    expect(events).toHaveLength(20);
+    // The walk reaches every level (so each step below was really taken).
+    const sessions = events.flatMap((e: any) =>
+      e.node.guests.edges.flatMap((g: any) => g.node.rsvp?.contact.participations.edges.map((p: any) => p.node.session) ?? []),
+    );
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.some((s: any) => s.attendances.edges.length > 0)).toBe(true);
+
+    const stats = await batched.stats();
+    expect(stats.byRoute).toEqual({
+      'POST /events/v3/events/query': 1, // events(first: 20)
+      'POST /events/v2/guests/query': 1, // guests of all 20 events: eventId $in
+      'POST /events/v2/rsvps/query': 1, // every guest's RSVP: id $in
+      'POST /calendar/v3/participations/query': 1, // participations cannot be filtered by contact (§3.3): one scan
+      'POST /calendar/v3/events/query': 1, // every participation's session: id $in
+      'POST /bookings/v2/attendance/query': 1, // attendances of every session: eventId $in
+    });
+    expect(stats.total).toBe(6);
+
+    await unbatched.resetStats();
+    const slow = await unbatched.gql(DEEP_WALK);
+    // Two sandboxes with the same seed: same shape (guest ids come from the sandbox's own randomness).
+    expect(shape(slow.data)).toEqual(shape(res.data));
+    const n1 = await unbatched.stats();
+    console.log(`deep walk of 20 events: ${stats.total} upstream requests with loaders, ${n1.total} without`, n1.byRoute);
+    expect(n1.byRoute['POST /events/v2/rsvps/query']).toBeGreaterThan(20);
+    expect(n1.total).toBeGreaterThan(10 * stats.total);
+  });
+
+  /** Titles, statuses and the number of rows at every level, without generated ids. */
+  function shape(data: any): unknown {
+    return data.events.edges.map((e: any) => [
+      e.node.title,
+      e.node.guests.edges.map((g: any) => [
+        g.node.rsvp?.status ?? null,
+        g.node.rsvp?.contact.participations.edges.map((p: any) => [p.node.partySize, p.node.session?.title, p.node.session?.attendances.edges.length]) ?? null,
+      ]),
+    ]);
+  }
+
+  it('asks for each distinct row once per request, however often the graph reaches it', async () => {
+    await batched.resetStats();
+    const res = await batched.gql(`{
+      a: events(first: 5) { edges { node { eventId rsvps { edges { node { event { eventId } } } } } } }
+      b: events(first: 5) { edges { node { eventId rsvps { edges { node { event { eventId } } } } } } }
+    }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.a).toEqual(res.data.b);
+    const stats = await batched.stats();
+    // Two root lists (separate fields, so two calls), one RSVP list for the 5 events (the loader's cache serves the
+    // second alias), and one id lookup for the RSVPs' events.
+    expect(stats.byRoute['POST /events/v2/rsvps/query']).toBe(1);
+    expect(stats.byRoute['POST /events/v3/events/query']).toBe(3);
+  });
+});
