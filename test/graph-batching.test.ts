@@ -4,17 +4,8 @@
  * it costs one per row (the N+1 the loaders exist to prevent).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEEP_WALK } from './support/queries.js';
 import { startStack, type Stack } from './support/stack.js';
-
-export const DEEP_WALK = `{
-  events(first: 20) { edges { node { eventId title
-    guests(first: 50) { edges { node { guestId
-      rsvp { rsvpId status
-        contact { contactId
-          participations(first: 10) { edges { node { participationId partySize
-            session { sessionId title
-              attendances(first: 10) { edges { node { attendanceId status numberOfAttendees } } } } } } } } } } } } } } }
-}`;
 
 describe('batched reads', () => {
   let batched: Stack;
