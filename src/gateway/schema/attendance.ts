@@ -1,11 +1,9 @@
 /** Attendance: whether and how many people attended one booked session (Bookings Attendance v2, WIX-REST.md §2). */
-import type { Attendance } from '../../wire/types.js';
 import { builder } from './builder.js';
+import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
-import { rawId } from './node.js';
-import { upstreamConnection } from './paging.js';
 import { AttendanceRef, BookingRef, SessionRef } from './refs.js';
-import { loadNodes, loadOrNull } from './session.js';
+import { loadNodes, loadOrNull } from './loading.js';
 
 const STATUSES = ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] as const;
 export const AttendanceStatusEnum = sharedEnum('AttendanceStatus', STATUSES);
@@ -62,18 +60,6 @@ builder.node(AttendanceRef, {
 });
 
 builder.queryFields((t) => ({
-  attendance: t.field({
-    type: AttendanceRef,
-    nullable: true,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.attendance, rawId('Attendance', String(args.id))),
-  }),
-  attendances: t.connection({
-    type: AttendanceRef,
-    args: { filter: t.arg({ type: attendanceFilter.filterRef }), sort: t.arg({ type: [attendanceFilter.sortRef!] }) },
-    resolve: (_root, args, ctx) =>
-      upstreamConnection<Attendance>(ctx.loaders.sources.attendance, args, attendanceFilter.toFilter(args.filter), attendanceFilter.toSort(args.sort)),
-  }),
   attendanceCount: t.int({
     description: 'Count of attendance records (upstream count: status, sessionId and bookingId filters).',
     args: { status: t.arg({ type: AttendanceStatusEnum }), sessionId: t.arg.id(), bookingId: t.arg.id() },
@@ -85,3 +71,5 @@ builder.queryFields((t) => ({
       }),
   }),
 }));
+
+addRootQueries({ typename: 'Attendance', resource: 'attendance', ref: AttendanceRef, filter: attendanceFilter, plural: 'attendances' });

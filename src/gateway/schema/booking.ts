@@ -1,13 +1,12 @@
 /** Booking, read through the Bookings Reader with its attendance joined (WIX-REST.md §6.1). */
 import type { BookedEntity, BookedSchedule, BookedSlot, ContactDetails } from '../../wire/types.js';
-import type { BookingWithAttendance } from '../loaders.js';
 import { participantsOf } from './analytics.js';
 import { builder } from './builder.js';
+import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
-import { rawId } from './node.js';
-import { arrayConnection, upstreamConnection } from './paging.js';
+import { arrayConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ContactRef, SessionRef } from './refs.js';
-import { loadNodes, loadOrNull } from './session.js';
+import { loadNodes, loadOrNull } from './loading.js';
 
 const BOOKING_STATUSES = ['CREATED', 'CONFIRMED', 'CANCELED', 'PENDING', 'DECLINED', 'WAITING_LIST'] as const;
 const BookingStatusEnum = sharedEnum('BookingStatus', BOOKING_STATUSES);
@@ -127,17 +126,4 @@ builder.node(BookingRef, {
   }),
 });
 
-builder.queryFields((t) => ({
-  booking: t.field({
-    type: BookingRef,
-    nullable: true,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.booking, rawId('Booking', String(args.id))),
-  }),
-  bookings: t.connection({
-    type: BookingRef,
-    args: { filter: t.arg({ type: bookingFilter.filterRef }), sort: t.arg({ type: [bookingFilter.sortRef!] }) },
-    resolve: (_root, args, ctx) =>
-      upstreamConnection<BookingWithAttendance>(ctx.loaders.sources.booking, args, bookingFilter.toFilter(args.filter), bookingFilter.toSort(args.sort)),
-  }),
-}));
+addRootQueries({ typename: 'Booking', resource: 'booking', ref: BookingRef, filter: bookingFilter, plural: 'bookings' });

@@ -2,11 +2,11 @@
 import type { EventSummaries, Registration, RsvpSettings, WixEvent } from '../../wire/types.js';
 import { checkInStatsOf, CheckInStatsRef } from './analytics.js';
 import { builder } from './builder.js';
+import { addRootQueries } from './roots.js';
 import { defineFilter, RANGE, sharedEnum } from './filters.js';
-import { rawId } from './node.js';
-import { arrayConnection, upstreamConnection } from './paging.js';
+import { arrayConnection } from './paging.js';
 import { EventRef, GuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
-import { loadNodes, loadOrNull } from './session.js';
+import { loadNodes } from './loading.js';
 
 const EVENT_STATUSES = ['UPCOMING', 'STARTED', 'ENDED', 'CANCELED', 'DRAFT'] as const;
 const REGISTRATION_TYPES = ['RSVP', 'TICKETING', 'EXTERNAL', 'NONE'] as const;
@@ -129,17 +129,4 @@ builder.node(EventRef, {
   }),
 });
 
-builder.queryFields((t) => ({
-  event: t.field({
-    type: EventRef,
-    nullable: true,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.event, rawId('Event', String(args.id))),
-  }),
-  events: t.connection({
-    type: EventRef,
-    args: { filter: t.arg({ type: eventFilter.filterRef }), sort: t.arg({ type: [eventFilter.sortRef!] }) },
-    resolve: (_root, args, ctx) =>
-      upstreamConnection<WixEvent>(ctx.loaders.sources.event, args, eventFilter.toFilter(args.filter), eventFilter.toSort(args.sort)),
-  }),
-}));
+addRootQueries({ typename: 'Event', resource: 'event', ref: EventRef, filter: eventFilter, plural: 'events' });

@@ -1,11 +1,10 @@
 /** Guest: one entry of an event's unified guest list (Events Guests, WIX-REST.md §4). */
 import type { EventGuest, GuestCheckInDetails, GuestDetails, TicketDetails } from '../../wire/types.js';
 import { builder } from './builder.js';
+import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
-import { rawId } from './node.js';
-import { upstreamConnection } from './paging.js';
 import { ContactRef, EventRef, GuestRef, RsvpRef } from './refs.js';
-import { loadNodes, loadOrNull } from './session.js';
+import { loadNodes, loadOrNull } from './loading.js';
 
 const ATTENDANCE = ['NOT_ATTENDING', 'ATTENDING', 'IN_WAITLIST'] as const;
 const GUEST_TYPES = ['RSVP', 'BUYER', 'TICKET_HOLDER'] as const;
@@ -129,17 +128,4 @@ builder.node(GuestRef, {
   }),
 });
 
-builder.queryFields((t) => ({
-  guest: t.field({
-    type: GuestRef,
-    nullable: true,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.guest, rawId('Guest', String(args.id))),
-  }),
-  guests: t.connection({
-    type: GuestRef,
-    args: { filter: t.arg({ type: guestFilter.filterRef }), sort: t.arg({ type: [guestFilter.sortRef!] }) },
-    resolve: (_root, args, ctx) =>
-      upstreamConnection<EventGuest>(ctx.loaders.sources.guest, args, guestFilter.toFilter(args.filter), guestFilter.toSort(args.sort)),
-  }),
-}));
+addRootQueries({ typename: 'Guest', resource: 'guest', ref: GuestRef, filter: guestFilter, plural: 'guests' });

@@ -1,11 +1,11 @@
 /** Participation: a party's registration for a calendar event or schedule (Calendar Participations v3, WIX-REST.md §3). */
-import type { Participant, Participation } from '../../wire/types.js';
+import type { Participant } from '../../wire/types.js';
 import { builder } from './builder.js';
+import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum } from './filters.js';
-import { rawId } from './node.js';
-import { arrayConnection, upstreamConnection } from './paging.js';
+import { arrayConnection } from './paging.js';
 import { ContactRef, ParticipationRef, SessionRef } from './refs.js';
-import { loadNodes, loadOrNull } from './session.js';
+import { loadNodes, loadOrNull } from './loading.js';
 
 export const ParticipationStatusEnum = sharedEnum('ParticipationStatus', ['CONFIRMED', 'PENDING_CONFIRMATION']);
 
@@ -60,23 +60,6 @@ builder.node(ParticipationRef, {
 });
 
 builder.queryFields((t) => ({
-  participation: t.field({
-    type: ParticipationRef,
-    nullable: true,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.participation, rawId('Participation', String(args.id))),
-  }),
-  participations: t.connection({
-    type: ParticipationRef,
-    args: { filter: t.arg({ type: participationFilter.filterRef }), sort: t.arg({ type: [participationFilter.sortRef!] }) },
-    resolve: (_root, args, ctx) =>
-      upstreamConnection<Participation>(
-        ctx.loaders.sources.participation,
-        args,
-        participationFilter.toFilter(args.filter),
-        participationFilter.toSort(args.sort),
-      ),
-  }),
   scheduleParticipations: t.connection({
     type: ParticipationRef,
     description: 'Participations in a whole schedule (participations linked by scheduleId).',
@@ -84,3 +67,5 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => arrayConnection(args, await ctx.loaders.participationsBySchedule.load(String(args.scheduleId))),
   }),
 }));
+
+addRootQueries({ typename: 'Participation', resource: 'participation', ref: ParticipationRef, filter: participationFilter, plural: 'participations' });

@@ -1,14 +1,14 @@
 /** Rsvp: one registration response with its guest list (Events RSVP v2, WIX-REST.md §5), and RSVP summaries. */
 import { GraphQLError } from 'graphql';
 import { LIMITS } from '../../wire/paths.js';
-import type { Rsvp, RsvpGuest } from '../../wire/types.js';
+import type { RsvpGuest } from '../../wire/types.js';
 import { builder } from './builder.js';
+import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
 import { CheckInDetailsRef, OnlineConferencingLoginRef } from './guest.js';
 import { rawId } from './node.js';
-import { upstreamConnection } from './paging.js';
 import { ContactRef, EventRef, GuestRef, RsvpGuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
-import { loadNodes, loadOrNull } from './session.js';
+import { loadNodes, loadOrNull } from './loading.js';
 
 const RSVP_STATUSES = ['YES', 'NO', 'WAITLIST'] as const;
 const RsvpStatusEnum = sharedEnum('RsvpStatus', RSVP_STATUSES);
@@ -113,18 +113,6 @@ builder.objectType(RsvpSummaryRef, {
 });
 
 builder.queryFields((t) => ({
-  rsvp: t.field({
-    type: RsvpRef,
-    nullable: true,
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.rsvp, rawId('Rsvp', String(args.id))),
-  }),
-  rsvps: t.connection({
-    type: RsvpRef,
-    args: { filter: t.arg({ type: rsvpFilter.filterRef }), sort: t.arg({ type: [rsvpFilter.sortRef!] }) },
-    resolve: (_root, args, ctx) =>
-      upstreamConnection<Rsvp>(ctx.loaders.sources.rsvp, args, rsvpFilter.toFilter(args.filter), rsvpFilter.toSort(args.sort)),
-  }),
   rsvpCount: t.int({
     args: { filter: t.arg({ type: rsvpFilter.filterRef }) },
     resolve: (_root, args, ctx) => ctx.upstream.rsvps.count(rsvpFilter.toFilter(args.filter)),
@@ -143,3 +131,5 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+addRootQueries({ typename: 'Rsvp', resource: 'rsvp', ref: RsvpRef, filter: rsvpFilter, plural: 'rsvps' });

@@ -4,8 +4,9 @@
  */
 import type { CalendarEvent } from '../../wire/types.js';
 import { builder } from './builder.js';
+import { loadNodes } from './loading.js';
+import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, sharedEnum } from './filters.js';
-import { rawId } from './node.js';
 import { arrayConnection, upstreamConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ParticipationRef, SessionRef } from './refs.js';
 import { attendanceSummaryOf, AttendanceSummaryRef } from './analytics.js';
@@ -81,43 +82,7 @@ builder.node(SessionRef, {
   }),
 });
 
-builder.queryFields((t) => ({
-  session: t.field({
-    type: SessionRef,
-    nullable: true,
-    args: { id: t.arg.id({ required: true, description: 'A Session global id or the upstream calendar event id.' }) },
-    resolve: (_root, args, ctx) => loadOrNull(ctx.loaders.session, rawId('Session', String(args.id))),
-  }),
-  sessions: t.connection({
-    type: SessionRef,
-    args: {
-      filter: t.arg({ type: sessionFilter.filterRef }),
-      sort: t.arg({ type: [sessionFilter.sortRef!] }),
-    },
-    resolve: (_root, args, ctx) =>
-      upstreamConnection<CalendarEvent>(ctx.loaders.sources.session, args, sessionFilter.toFilter(args.filter), sessionFilter.toSort(args.sort)),
-  }),
-}));
-
-/** Node lookups by id: a missing row is null, any other failure (an unreachable upstream) is an error. */
-export async function loadNodes<T>(loader: { loadMany(keys: readonly string[]): Promise<(T | null | Error)[]> }, ids: readonly string[]): Promise<(T | null)[]> {
-  return (await loader.loadMany(ids)).map((row) => {
-    if (!(row instanceof Error)) return row;
-    if ((row as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
-    throw row;
-  });
-}
-
-/** null for a NOT_FOUND, the error otherwise (a missing row is an answer, an unreachable upstream is not). */
-export async function loadOrNull<T>(loader: { load(key: string): Promise<T | null> }, key: string): Promise<T | null> {
-  try {
-    return await loader.load(key);
-  } catch (err) {
-    if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
-    throw err;
-  }
-}
-
+addRootQueries({ typename: 'Session', resource: 'session', ref: SessionRef, filter: sessionFilter, plural: 'sessions' });
 
 const NoShowReportRef = builder.objectRef<{ sessions: number; summary: ReturnType<typeof attendanceSummaryOf> }>('NoShowReport').implement({
   description: 'Attendance across a filtered set of sessions, computed by the gateway.',

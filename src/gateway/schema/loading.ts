@@ -1,0 +1,20 @@
+/** Loader reads as the schema wants them: a missing row is null; any other failure is an error. */
+
+/** Node lookups by id (node/nodes). */
+export async function loadNodes<T>(loader: { loadMany(keys: readonly string[]): Promise<(T | null | Error)[]> }, ids: readonly string[]): Promise<(T | null)[]> {
+  return (await loader.loadMany(ids)).map((row) => {
+    if (!(row instanceof Error)) return row;
+    if ((row as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
+    throw row;
+  });
+}
+
+/** null for a NOT_FOUND, the error otherwise (a missing row is an answer, an unreachable upstream is not). */
+export async function loadOrNull<T>(loader: { load(key: string): Promise<T | null> }, key: string): Promise<T | null> {
+  try {
+    return await loader.load(key);
+  } catch (err) {
+    if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
+    throw err;
+  }
+}
