@@ -38,6 +38,8 @@ export interface ListSource<T> {
   /** Largest `$in` list sent in one filter (the same as a page, so one chunk's rows fit in few pages). */
   inMax: number;
   read(query: QueryV2): Promise<{ items: T[]; meta: CursorPagingMetadata | PagingMetadataV2 | undefined }>;
+  /** Every row this source reads is handed here, so the request's by-id loader knows it without another call. */
+  seen?: (rows: readonly T[]) => void;
 }
 
 export function createSources(upstream: Upstream) {
@@ -80,8 +82,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
   const byId = <T extends { id?: string }>(src: ListSource<T>, what: string) => byKey(src, 'id', (x) => x.id, what, options);
   const many = <T>(src: ListSource<T>, field: string, keyOf: (x: T) => string | undefined) => groupBy(src, field, keyOf, options);
 
-  return {
-    sources: s,
+  const ids = {
     session: byId(s.session, 'Session'),
     booking: byId(s.booking, 'Booking'),
     attendance: byId(s.attendance, 'Attendance'),
@@ -89,6 +90,20 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
     event: byId(s.event, 'Event'),
     guest: byId(s.guest, 'Guest'),
     rsvp: byId(s.rsvp, 'Rsvp'),
+  };
+  // A row read through any list (a root connection, a one-to-many link) primes the by-id loader of its kind, so a
+  // later link to it in the same request costs nothing. Every read of a kind asks for the same fieldsets.
+  if (options.batch) {
+    for (const [kind, loader] of Object.entries(ids)) {
+      (s[kind as keyof typeof ids] as ListSource<{ id?: string }>).seen = (rows) => {
+        for (const row of rows) if (row.id) loader.prime(row.id, row as never);
+      };
+    }
+  }
+
+  return {
+    sources: s,
+    ...ids,
     /** The event guest an RSVP produced (one per RSVP, guestType RSVP). */
     guestByRsvp: byKey(s.guest, 'rsvpId', (g) => g.rsvpId, 'Guest for RSVP', options, true),
 
@@ -134,6 +149,7 @@ export type Loaders = ReturnType<typeof createLoaders>;
 export function pager<T>(src: ListSource<T>, filter?: Filter, sort?: QueryV2['sort']) {
   return async (pos: PagePosition, limit: number): Promise<Page<T>> => {
     const { items, meta } = await src.read(pageQuery(src.style, pos, limit, filter, sort));
+    src.seen?.(items);
     return { items, next: nextPosition(src.style, pos, items.length, meta) };
   };
 }
