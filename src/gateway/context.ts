@@ -15,8 +15,11 @@ export interface GatewayServices {
   pubsub: GatewayPubSub;
   /** Test-only: false disables DataLoader batching to show the N+1 count. */
   batchLoads: boolean;
-  /** token -> site, learned once per token through token-info (WIX-REST.md §1.9). */
-  siteCache: Map<string, Promise<SiteScope>>;
+  /**
+   * token -> site, learned through token-info (WIX-REST.md §1.9) and kept for SITE_TTL_MS, so a revoked token stops
+   * hearing its old site's webhooks soon after; bounded to SITE_CACHE_MAX tokens.
+   */
+  siteCache: Map<string, { site: Promise<SiteScope>; expires: number }>;
 }
 
 export interface SiteScope {
@@ -69,18 +72,25 @@ const unauthenticatedHttp: UpstreamHttp = {
   close: async () => {},
 };
 
+const SITE_TTL_MS = 5 * 60_000;
+const SITE_CACHE_MAX = 10_000;
+
 function siteFor(services: GatewayServices, upstream: Upstream, creds: Credentials | undefined): Promise<SiteScope> {
   if (!creds) return Promise.reject(unauthenticatedError());
   const key = creds.authorization;
-  let site = services.siteCache.get(key);
-  if (!site) {
-    site = upstream.tokenInfo().then((info) => {
-      if (!info.active) throw unauthenticatedError();
-      return { instanceId: info.instanceId ?? info.siteId, siteId: info.siteId };
-    });
-    // A failed lookup is not cached, so the next request tries again.
-    site.catch(() => services.siteCache.delete(key));
-    services.siteCache.set(key, site);
-  }
+  const cached = services.siteCache.get(key);
+  if (cached && cached.expires > Date.now()) return cached.site;
+  const site = upstream.tokenInfo().then((info) => {
+    if (!info.active) throw unauthenticatedError();
+    return { instanceId: info.instanceId ?? info.siteId, siteId: info.siteId };
+  });
+  // A failed lookup is not cached, so the next request tries again.
+  site.catch(() => {
+    if (services.siteCache.get(key)?.site === site) services.siteCache.delete(key);
+  });
+  services.siteCache.delete(key);
+  // Maps iterate in insertion order: the first key is the least recently learned one.
+  if (services.siteCache.size >= SITE_CACHE_MAX) services.siteCache.delete(services.siteCache.keys().next().value!);
+  services.siteCache.set(key, { site, expires: Date.now() + SITE_TTL_MS });
   return site;
 }
