@@ -52,7 +52,8 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const host = opts.host ?? '127.0.0.1';
   const demoToken = opts.demoToken ?? 'demo-token';
   const keys = await loadOrGenerateKeys(opts.keysFile);
-  const dispatcher = createWebhookDispatcher({ privateKey: keys.privateKey });
+  // Sequences start from the clock (microseconds), so they keep rising across sandbox restarts as the upstream's do.
+  const dispatcher = createWebhookDispatcher({ privateKey: keys.privateKey, sequenceBase: BigInt(Date.now()) * 1000n });
   const faults = createFaults();
   const stats = createRequestStats();
   const tenants = new Map<string, Tenant>();

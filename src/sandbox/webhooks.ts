@@ -43,6 +43,12 @@ export interface WebhookDispatcherOptions {
   baseBackoffMs?: number;
   /** Per-attempt timeout; a target slower than this counts as a failed attempt (default 10000). */
   timeoutMs?: number;
+  /**
+   * Where every entity's entityEventSequence starts counting (default 0: the first event is "1"). The real upstream
+   * never restarts a sequence; a sandbox that restarts at 1 would look stale to a receiver that remembers the last
+   * one (a gateway keeps them a day in Redis), so the sandbox process passes a base taken from the clock.
+   */
+  sequenceBase?: bigint;
 }
 
 /** The app the sandbox's webhooks claim to come from (identity.appId); any fixed GUID does. */
@@ -165,7 +171,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
         // Sequence per entity (and tenant, as entity ids are only unique within a site), stamped at emit time so
         // it follows the order the changes happened in, whatever order the deliveries arrive in.
         const seqKey = `${tenant.instanceId}/${event.entityId}`;
-        const seq = (sequences.get(seqKey) ?? 0n) + 1n;
+        const seq = (sequences.get(seqKey) ?? opts.sequenceBase ?? 0n) + 1n;
         sequences.set(seqKey, seq);
         const domainEvent: DomainEvent = {
           id: randomUUID(),
