@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
+import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { ExecutionArgs } from 'graphql';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
@@ -75,7 +76,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         }
       : false,
     maskedErrors: !config.development,
-    logging: config.logLevel === 'silent' ? false : config.logLevel === 'trace' ? 'debug' : config.logLevel === 'fatal' ? 'error' : config.logLevel,
+    logging: yogaLogger(config),
     landingPage: false,
     plugins,
     context: ({ request, connectionParams }: { request?: Request; connectionParams?: Record<string, unknown> }) =>
@@ -139,6 +140,28 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
   };
   return gateway;
+}
+
+/**
+ * Yoga's log calls go to pino (JSON lines on stdout). Anything that looks like a credential is redacted, so a
+ * logged request or error never carries the caller's token or the configured API key.
+ */
+function yogaLogger(config: GatewayConfig) {
+  const logger = pino({
+    level: config.logLevel,
+    redact: { paths: ['authorization', '*.authorization', '*.headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
+  });
+  const secrets = [config.wixApiKey].filter((s): s is string => !!s);
+  const scrub = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text);
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      if (!logger.isLevelEnabled(level)) return;
+      const [first, ...rest] = args;
+      const message = scrub(first instanceof Error ? first.message : String(first));
+      logger[level](rest.length ? { detail: rest.map((r) => (r instanceof Error ? scrub(r.message) : r)) } : {}, message);
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
 /** HTTP: the Authorization header. WebSocket: connection_init's payload ({Authorization} or {authorization}). */
