@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.js';
+import { ERROR_FIELDS } from './support/queries.js';
 
 let stack: Stack;
 /** Demo bookings with one session each (slot eventId) and a known participant count. */
@@ -28,13 +29,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const ERROR_FIELDS = `
-  __typename
-  ... on Error { code message }
-  ... on ValidationError { field reason rule }
-  ... on NotFoundError { resource id }
-  ... on CapacityExceededError { field requested available }
-`;
 const SET = `mutation($input: SetAttendanceInput!) { setAttendance(input: $input) {
   ${ERROR_FIELDS} ... on SetAttendancePayload { attendance { attendanceId status numberOfAttendees } } } }`;
 const BULK = `mutation($input: BulkSetAttendanceInput!) { bulkSetAttendance(input: $input) {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.js';
+import { ERROR_FIELDS } from './support/queries.js';
 
 let stack: Stack;
 let sessionId: string;
@@ -26,15 +27,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const ERROR_FIELDS = `
-  __typename
-  ... on Error { code message }
-  ... on ValidationError { field reason rule }
-  ... on NotFoundError { resource id }
-  ... on RevisionConflictError { sentRevision currentRevision }
-  ... on CapacityExceededError { field requested available }
-  ... on UpstreamError { status upstreamCode retryable }
-`;
 const CREATE = `mutation($input: CreateParticipationInput!) { createParticipation(input: $input) {
   ${ERROR_FIELDS} ... on CreateParticipationPayload { idempotencyKey participation { id participationId partySize revision } } } }`;
 const UPDATE = `mutation($input: UpdateParticipationInput!) { updateParticipation(input: $input) {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.js';
+import { ERROR_FIELDS } from './support/queries.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -15,15 +16,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const ERROR_FIELDS = `
-  __typename
-  ... on Error { code message }
-  ... on ValidationError { field reason rule }
-  ... on NotFoundError { resource id }
-  ... on RevisionConflictError { sentRevision currentRevision }
-  ... on CapacityExceededError { requested available }
-  ... on UpstreamError { status upstreamCode retryable }
-`;
 
 const CREATE = `mutation($input: CreateRsvpInput!) { createRsvp(input: $input) { ${ERROR_FIELDS} ... on RsvpPayload { rsvp { id rsvpId revision status firstName } } } }`;
 const UPDATE = `mutation($input: UpdateRsvpInput!) { updateRsvp(input: $input) { ${ERROR_FIELDS} ... on RsvpPayload { rsvp { id rsvpId revision status firstName } } } }`;

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
+import { control } from './stack.js';
 
 export interface ReceivedWebhook {
   eventType: string;
@@ -84,15 +85,4 @@ export async function startEventsSandbox(): Promise<EventsSandbox> {
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     },
   };
-}
-
-async function control(base: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sandbox control ${method} ${path} answered ${res.status}: ${await res.text()}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : undefined;
 }

@@ -10,3 +10,14 @@ export const DEEP_WALK = `{
             session { sessionId title
               attendances(first: 10) { edges { node { attendanceId status numberOfAttendees } } } } } } } } } } } } } } }
 }`;
+
+/** Every typed error a mutation result union can hold, with its fields. */
+export const ERROR_FIELDS = `
+  __typename
+  ... on Error { code message }
+  ... on ValidationError { field reason rule }
+  ... on NotFoundError { resource id }
+  ... on RevisionConflictError { sentRevision currentRevision }
+  ... on CapacityExceededError { field requested available }
+  ... on UpstreamError { status upstreamCode retryable }
+`;

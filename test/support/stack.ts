@@ -96,7 +96,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-async function control(base: string, method: string, path: string, body?: unknown): Promise<any> {
+/** Calls the sandbox's control API (/__sandbox/…); a non-2xx answer throws with the body. */
+export async function control(base: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
