@@ -152,6 +152,10 @@ export interface ContactDetails {
   email?: string;
   phone?: string;
   countryCode?: string;
+  /** Structured address; its shape is not published (WIX-REST.md §6.1 names the field only). */
+  fullAddress?: Record<string, unknown>;
+  /** Deprecated upstream. */
+  timeZone?: string;
 }
 export interface BookedSlot {
   sessionId?: string;
@@ -161,6 +165,17 @@ export interface BookedSlot {
   startDate?: Timestamp;
   endDate?: Timestamp;
   timezone?: string;
+  resource?: BookedResource;
+  location?: Record<string, unknown>;
+  resourceSelections?: Record<string, unknown>[];
+  allDay?: boolean;
+}
+export interface BookedResource {
+  id?: Guid;
+  name?: string;
+  email?: string;
+  scheduleId?: Guid;
+  type?: string;
 }
 export interface BookedSchedule {
   scheduleId?: Guid;
@@ -168,6 +183,7 @@ export interface BookedSchedule {
   timezone?: string;
   firstSessionStart?: Timestamp;
   lastSessionEnd?: Timestamp;
+  location?: Record<string, unknown>;
 }
 export interface BookedEntity {
   slot?: BookedSlot;
@@ -191,6 +207,19 @@ export interface Booking {
   endDate?: Timestamp;
   createdDate?: Timestamp;
   updatedDate?: Timestamp;
+  /** The remaining Booking fields of WIX-REST.md §6.1; shapes not published there pass through as JSON. */
+  createdBy?: Record<string, unknown>;
+  externalUserId?: string;
+  extendedFields?: { namespaces?: Record<string, Record<string, unknown>> };
+  doubleBooked?: boolean;
+  formSubmissionId?: Guid;
+  formId?: Guid;
+  bookedAddOns?: Record<string, unknown>[];
+  appId?: Guid;
+  createdByAppId?: Guid;
+  depositSelected?: boolean;
+  selectedPaymentOption?: string;
+  multiServiceBookingInfo?: Record<string, unknown>;
 }
 export interface ExtendedBooking {
   booking: Booking;
@@ -296,14 +325,36 @@ export interface EventSummaries {
   rsvps?: { totalCount: number; yesCount: number; noCount: number; waitlistCount: number };
   tickets?: { ticketsSold: number; totalOrders: number; revenue?: unknown; totalSales?: unknown; currencyLocked?: boolean };
 }
+/** Date and time of an event (the EventDetails shape of WIX-REST.md §4.4). */
+export interface EventDateAndTimeSettings {
+  startDate?: Timestamp;
+  endDate?: Timestamp;
+  timeZoneId?: string;
+  dateAndTimeTbd?: boolean;
+  dateAndTimeTbdMessage?: string;
+  hideEndDate?: boolean;
+  showTimeZone?: boolean;
+  recurrenceStatus?: 'ONE_TIME' | 'RECURRING' | 'RECURRING_UPCOMING' | 'RECURRING_RECENTLY_ENDED' | 'RECURRING_RECENTLY_CANCELED';
+  recurringEvents?: { individualEventDates?: { startDate?: Timestamp; endDate?: Timestamp }[]; categoryId?: string };
+  formatted?: { dateAndTime?: string; startDate?: string; startTime?: string; endDate?: string; endTime?: string };
+}
 export interface WixEvent {
   id?: Guid;
   title?: string;
   slug?: string;
   status?: EventStatus;
   shortDescription?: string;
-  dateAndTimeSettings?: { startDate?: Timestamp; endDate?: Timestamp; timeZoneId?: string };
-  location?: { name?: string; type?: 'VENUE' | 'ONLINE' };
+  dateAndTimeSettings?: EventDateAndTimeSettings;
+  location?: { name?: string; type?: 'VENUE' | 'ONLINE'; address?: Record<string, unknown>; locationTbd?: boolean };
+  /** with fields=DETAILS (shapes not published in WIX-REST.md §6.2) */
+  mainImage?: Record<string, unknown>;
+  calendarUrls?: { google?: string; ics?: string };
+  /** with fields=TEXTS */
+  description?: Record<string, unknown> | string;
+  /** with fields=URLS */
+  eventPageUrl?: { base?: string; path?: string };
+  /** with fields=FORM */
+  form?: Record<string, unknown>;
   /** with fields=REGISTRATION */
   registration?: Registration;
   /** with fields=DASHBOARD */
@@ -348,6 +399,8 @@ export interface TicketDetails {
   number?: string;
   definitionId?: Guid;
   name?: string;
+  /** internal (WIX-REST.md §4.2) */
+  guestDetails?: { firstName?: string; lastName?: string; onlineConferencingLogin?: { link?: string; password?: string } };
 }
 export interface EventGuest {
   id?: Guid;
@@ -407,11 +460,18 @@ export interface RsvpGuest {
   checkInDetails?: RsvpCheckInDetails;
   /** 1-based id used by check-in */
   guestId: number;
+  /** internal (WIX-REST.md §5.3) */
+  firstName?: string;
+  lastName?: string;
 }
 export interface InputValue {
   inputName: string;
   value?: string;
   values?: string[];
+  /** internal extras (WIX-REST.md §5.3), seen as null in the docs */
+  number?: number | null;
+  dateTime?: Timestamp | null;
+  address?: { formatted?: string; address?: Record<string, unknown> } | null;
 }
 export interface Rsvp {
   id?: Guid;
@@ -438,6 +498,8 @@ export interface Rsvp {
   anonymized?: boolean;
   marketingConsent?: boolean;
   extendedFields?: { namespaces?: Record<string, Record<string, unknown>> };
+  /** internal; appears in docs responses and is searchable (WIX-REST.md §5.3) */
+  emailDomain?: string;
 }
 export type RsvpFieldset = 'DETAILS' | 'FORM' | 'CONTACT_DETAILS';
 export interface ModificationOptions {
