@@ -154,3 +154,15 @@ describe('schema.graphql', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('ids', () => {
+  it('accept a raw upstream id or a global id, and name the argument when a global id is of another type', async () => {
+    const [rsvp] = (await stack.upstream('POST', '/events/v2/rsvps/query', { query: { cursorPaging: { limit: 1 } } })).body.rsvps;
+    const global = Buffer.from(`Rsvp:${rsvp.id}`).toString('base64');
+    const both = await stack.gql(`query ($a: ID!, $b: ID!) { a: rsvp(id: $a) { rsvpId } b: rsvp(id: $b) { rsvpId } junk: rsvp(id: "x") { rsvpId } }`, { a: rsvp.id, b: global });
+    expect(both.errors).toBeUndefined();
+    expect(both.data).toEqual({ a: { rsvpId: rsvp.id }, b: { rsvpId: rsvp.id }, junk: null });
+    const wrong = await stack.gql(`query ($id: ID!) { event(id: $id) { eventId } }`, { id: global });
+    expect(wrong.errors?.[0]).toMatchObject({ message: 'id: expected the id of a Event, got the id of a Rsvp', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+});
