@@ -1,5 +1,5 @@
 /** Booking, read through the Bookings Reader with its attendance joined (WIX-REST.md §6.1). */
-import type { BookedEntity, BookedSchedule, BookedSlot, ContactDetails } from '../../wire/types.js';
+import type { BookedEntity, BookedResource, BookedSchedule, BookedSlot, ContactDetails } from '../../wire/types.js';
 import { participantsOf } from './analytics.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
@@ -10,6 +10,7 @@ import { loadNodes, loadOrNull } from './loading.js';
 
 const BOOKING_STATUSES = ['CREATED', 'CONFIRMED', 'CANCELED', 'PENDING', 'DECLINED', 'WAITING_LIST'] as const;
 const BookingStatusEnum = sharedEnum('BookingStatus', BOOKING_STATUSES);
+const BookingTagEnum = sharedEnum('BookingTag', ['INDIVIDUAL', 'GROUP', 'COURSE']);
 const PaymentStatusEnum = sharedEnum('PaymentStatus', ['UNDEFINED', 'NOT_PAID', 'PAID', 'PARTIALLY_PAID', 'REFUNDED', 'EXEMPT', 'FAILED']);
 
 // The filter fields this project assumes for the Bookings Reader (WIX-REST.md §6.1).
@@ -34,6 +35,18 @@ const ContactDetailsRef = builder.objectRef<ContactDetails>('ContactDetails').im
     email: t.exposeString('email', { nullable: true }),
     phone: t.exposeString('phone', { nullable: true }),
     countryCode: t.exposeString('countryCode', { nullable: true }),
+    fullAddress: t.field({ type: 'JSON', nullable: true, description: 'Structured address (shape not published).', resolve: (c) => c.fullAddress }),
+    timeZone: t.exposeString('timeZone', { nullable: true, deprecationReason: 'Deprecated upstream.' }),
+  }),
+});
+
+const BookedResourceRef = builder.objectRef<BookedResource>('BookedResource').implement({
+  fields: (t) => ({
+    id: t.exposeString('id', { nullable: true }),
+    name: t.exposeString('name', { nullable: true }),
+    email: t.exposeString('email', { nullable: true }),
+    scheduleId: t.exposeString('scheduleId', { nullable: true }),
+    type: t.exposeString('type', { nullable: true }),
   }),
 });
 
@@ -46,6 +59,10 @@ const BookedSlotRef = builder.objectRef<BookedSlot>('BookedSlot').implement({
     startDate: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.startDate }),
     endDate: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.endDate }),
     timezone: t.exposeString('timezone', { nullable: true }),
+    resource: t.field({ type: BookedResourceRef, nullable: true, resolve: (s) => s.resource }),
+    location: t.field({ type: 'JSON', nullable: true, resolve: (s) => s.location }),
+    resourceSelections: t.field({ type: 'JSON', nullable: true, resolve: (s) => s.resourceSelections }),
+    allDay: t.exposeBoolean('allDay', { nullable: true }),
   }),
 });
 
@@ -56,6 +73,7 @@ const BookedScheduleRef = builder.objectRef<BookedSchedule>('BookedSchedule').im
     timezone: t.exposeString('timezone', { nullable: true }),
     firstSessionStart: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.firstSessionStart }),
     lastSessionEnd: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lastSessionEnd }),
+    location: t.field({ type: 'JSON', nullable: true, resolve: (s) => s.location }),
   }),
 });
 
@@ -64,7 +82,7 @@ const BookedEntityRef = builder.objectRef<BookedEntity>('BookedEntity').implemen
     slot: t.field({ type: BookedSlotRef, nullable: true, resolve: (e) => e.slot }),
     schedule: t.field({ type: BookedScheduleRef, nullable: true, resolve: (e) => e.schedule }),
     title: t.exposeString('title', { nullable: true }),
-    tags: t.exposeStringList('tags', { nullable: true }),
+    tags: t.field({ type: [BookingTagEnum], nullable: true, resolve: (e) => e.tags as ('INDIVIDUAL' | 'GROUP' | 'COURSE')[] | undefined }),
   }),
 });
 
@@ -99,6 +117,19 @@ builder.node(BookingRef, {
     endDate: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.endDate }),
     createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.createdDate }),
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.updatedDate }),
+    // The rest of WIX-REST.md §6.1's Booking; objects whose shape it does not publish pass through as JSON.
+    createdBy: t.field({ type: 'JSON', nullable: true, resolve: (b) => b.createdBy }),
+    externalUserId: t.exposeString('externalUserId', { nullable: true }),
+    extendedFields: t.field({ type: 'JSON', nullable: true, resolve: (b) => b.extendedFields }),
+    doubleBooked: t.exposeBoolean('doubleBooked', { nullable: true }),
+    formSubmissionId: t.exposeString('formSubmissionId', { nullable: true }),
+    formId: t.exposeString('formId', { nullable: true }),
+    bookedAddOns: t.field({ type: 'JSON', nullable: true, resolve: (b) => b.bookedAddOns }),
+    appId: t.exposeString('appId', { nullable: true }),
+    createdByAppId: t.exposeString('createdByAppId', { nullable: true }),
+    depositSelected: t.exposeBoolean('depositSelected', { nullable: true }),
+    selectedPaymentOption: t.exposeString('selectedPaymentOption', { nullable: true }),
+    multiServiceBookingInfo: t.field({ type: 'JSON', nullable: true, resolve: (b) => b.multiServiceBookingInfo }),
     session: t.field({
       type: SessionRef,
       nullable: true,

@@ -10,8 +10,31 @@ import { loadNodes } from './loading.js';
 
 const EVENT_STATUSES = ['UPCOMING', 'STARTED', 'ENDED', 'CANCELED', 'DRAFT'] as const;
 const REGISTRATION_TYPES = ['RSVP', 'TICKETING', 'EXTERNAL', 'NONE'] as const;
+// Registration statuses as WIX-REST.md §6.2 lists them.
+const REGISTRATION_STATUSES = [
+  'UNKNOWN_REGISTRATION_STATUS',
+  'CLOSED_AUTOMATICALLY',
+  'CLOSED_MANUALLY',
+  'OPEN_RSVP',
+  'OPEN_RSVP_WAITLIST_ONLY',
+  'OPEN_TICKETS',
+  'OPEN_EXTERNAL',
+  'SCHEDULED_RSVP',
+] as const;
 const EventStatusEnum = sharedEnum('EventStatus', EVENT_STATUSES);
 const RegistrationTypeEnum = sharedEnum('RegistrationType', REGISTRATION_TYPES);
+const RegistrationStatusEnum = sharedEnum('RegistrationStatus', REGISTRATION_STATUSES);
+const InitialRegistrationTypeEnum = sharedEnum('InitialRegistrationType', ['RSVP', 'TICKETING']);
+const AllowedGuestTypesEnum = sharedEnum('AllowedGuestTypes', ['VISITOR_OR_MEMBER', 'MEMBER']);
+const RsvpResponseTypeEnum = sharedEnum('RsvpResponseType', ['YES_ONLY', 'YES_AND_NO']);
+const LocationTypeEnum = sharedEnum('LocationType', ['VENUE', 'ONLINE']);
+const RecurrenceStatusEnum = sharedEnum('RecurrenceStatus', [
+  'ONE_TIME',
+  'RECURRING',
+  'RECURRING_UPCOMING',
+  'RECURRING_RECENTLY_ENDED',
+  'RECURRING_RECENTLY_CANCELED',
+]);
 const EQ_IN_EXISTS = ['eq', 'ne', 'in', 'nin', 'exists'] as const;
 
 export const eventFilter = defineFilter(
@@ -21,7 +44,7 @@ export const eventFilter = defineFilter(
     status: { path: 'status', type: { enumName: 'EventStatus', values: EVENT_STATUSES }, ops: EQ_IN_EXISTS },
     title: { path: 'title', type: 'String', ops: [...EQ_IN_EXISTS, 'startsWith'] },
     registrationType: { path: 'registration.type', type: { enumName: 'RegistrationType', values: REGISTRATION_TYPES }, ops: EQ_IN_EXISTS },
-    registrationStatus: { path: 'registration.status', type: 'String', ops: EQ_IN_EXISTS },
+    registrationStatus: { path: 'registration.status', type: { enumName: 'RegistrationStatus', values: REGISTRATION_STATUSES }, ops: EQ_IN_EXISTS },
     startDate: { path: 'dateAndTimeSettings.startDate', type: 'DateTime', ops: RANGE },
     createdDate: { path: 'createdDate', type: 'DateTime', ops: RANGE },
     updatedDate: { path: 'updatedDate', type: 'DateTime', ops: RANGE },
@@ -36,7 +59,7 @@ export const eventFilter = defineFilter(
 
 const RsvpSettingsRef = builder.objectRef<RsvpSettings>('RsvpSettings').implement({
   fields: (t) => ({
-    responseType: t.exposeString('responseType', { nullable: true, description: 'YES_ONLY or YES_AND_NO.' }),
+    responseType: t.field({ type: RsvpResponseTypeEnum, nullable: true, resolve: (r) => r.responseType }),
     limit: t.exposeInt('limit', { nullable: true, description: 'Guest limit; null = unlimited.' }),
     waitlistEnabled: t.exposeBoolean('waitlistEnabled', { nullable: true }),
     startDate: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startDate }),
@@ -47,12 +70,12 @@ const RsvpSettingsRef = builder.objectRef<RsvpSettings>('RsvpSettings').implemen
 const RegistrationRef = builder.objectRef<Registration>('Registration').implement({
   fields: (t) => ({
     type: t.field({ type: RegistrationTypeEnum, nullable: true, resolve: (r) => r.type }),
-    initialType: t.exposeString('initialType', { nullable: true }),
-    status: t.exposeString('status', { nullable: true }),
+    initialType: t.field({ type: InitialRegistrationTypeEnum, nullable: true, description: 'Immutable.', resolve: (r) => r.initialType }),
+    status: t.field({ type: RegistrationStatusEnum, nullable: true, resolve: (r) => r.status as (typeof REGISTRATION_STATUSES)[number] | undefined }),
     rsvp: t.field({ type: RsvpSettingsRef, nullable: true, resolve: (r) => r.rsvp }),
     registrationPaused: t.exposeBoolean('registrationPaused', { nullable: true }),
     registrationDisabled: t.exposeBoolean('registrationDisabled', { nullable: true }),
-    allowedGuestTypes: t.exposeString('allowedGuestTypes', { nullable: true }),
+    allowedGuestTypes: t.field({ type: AllowedGuestTypesEnum, nullable: true, resolve: (r) => r.allowedGuestTypes }),
   }),
 });
 
@@ -65,12 +88,27 @@ const RsvpCountsRef = builder.objectRef<NonNullable<EventSummaries['rsvps']>>('E
   }),
 });
 
+interface Money {
+  value?: string;
+  currency?: string;
+  amount?: string;
+}
+
+/** Money on the wire (WIX-REST.md §1.3): a decimal string and an ISO-4217 currency. */
+const MoneyRef = builder.objectRef<Money>('Money').implement({
+  fields: (t) => ({
+    value: t.exposeString('value', { nullable: true, description: 'Decimal string, e.g. "12.50".' }),
+    currency: t.exposeString('currency', { nullable: true, description: 'ISO-4217 code.' }),
+    amount: t.exposeString('amount', { nullable: true, deprecationReason: 'Deprecated upstream; use value.' }),
+  }),
+});
+
 const TicketCountsRef = builder.objectRef<NonNullable<EventSummaries['tickets']>>('EventTicketCounts').implement({
   fields: (t) => ({
     ticketsSold: t.exposeInt('ticketsSold', { nullable: true }),
     totalOrders: t.exposeInt('totalOrders', { nullable: true }),
-    revenue: t.field({ type: 'JSON', nullable: true, resolve: (x) => x.revenue }),
-    totalSales: t.field({ type: 'JSON', nullable: true, resolve: (x) => x.totalSales }),
+    revenue: t.field({ type: MoneyRef, nullable: true, resolve: (x) => x.revenue as Money | undefined }),
+    totalSales: t.field({ type: MoneyRef, nullable: true, resolve: (x) => x.totalSales as Money | undefined }),
     currencyLocked: t.exposeBoolean('currencyLocked', { nullable: true }),
   }),
 });
@@ -82,18 +120,68 @@ const SummariesRef = builder.objectRef<EventSummaries>('EventSummaries').impleme
   }),
 });
 
+type DateAndTime = NonNullable<WixEvent['dateAndTimeSettings']>;
+
+const EventDateRangeRef = builder.objectRef<{ startDate?: string; endDate?: string }>('EventDateRange').implement({
+  fields: (t) => ({
+    startDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.startDate }),
+    endDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.endDate }),
+  }),
+});
+
+const RecurringEventsRef = builder.objectRef<NonNullable<DateAndTime['recurringEvents']>>('RecurringEvents').implement({
+  fields: (t) => ({
+    individualEventDates: t.field({ type: [EventDateRangeRef], nullable: true, resolve: (r) => r.individualEventDates }),
+    categoryId: t.exposeString('categoryId', { nullable: true }),
+  }),
+});
+
+const FormattedDateRef = builder.objectRef<NonNullable<DateAndTime['formatted']>>('FormattedEventDate').implement({
+  description: 'Human-readable date texts, as the upstream formats them.',
+  fields: (t) => ({
+    dateAndTime: t.exposeString('dateAndTime', { nullable: true }),
+    startDate: t.exposeString('startDate', { nullable: true }),
+    startTime: t.exposeString('startTime', { nullable: true }),
+    endDate: t.exposeString('endDate', { nullable: true }),
+    endTime: t.exposeString('endTime', { nullable: true }),
+  }),
+});
+
 const DateAndTimeRef = builder.objectRef<NonNullable<WixEvent['dateAndTimeSettings']>>('EventDateAndTime').implement({
   fields: (t) => ({
     startDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.startDate }),
     endDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.endDate }),
     timeZoneId: t.exposeString('timeZoneId', { nullable: true }),
+    dateAndTimeTbd: t.exposeBoolean('dateAndTimeTbd', { nullable: true }),
+    dateAndTimeTbdMessage: t.exposeString('dateAndTimeTbdMessage', { nullable: true }),
+    hideEndDate: t.exposeBoolean('hideEndDate', { nullable: true }),
+    showTimeZone: t.exposeBoolean('showTimeZone', { nullable: true }),
+    recurrenceStatus: t.field({ type: RecurrenceStatusEnum, nullable: true, resolve: (d) => d.recurrenceStatus }),
+    recurringEvents: t.field({ type: RecurringEventsRef, nullable: true, resolve: (d) => d.recurringEvents }),
+    formatted: t.field({ type: FormattedDateRef, nullable: true, resolve: (d) => d.formatted }),
   }),
 });
 
 const LocationRef = builder.objectRef<NonNullable<WixEvent['location']>>('EventLocation').implement({
   fields: (t) => ({
     name: t.exposeString('name', { nullable: true }),
-    type: t.exposeString('type', { nullable: true, description: 'VENUE or ONLINE.' }),
+    type: t.field({ type: LocationTypeEnum, nullable: true, resolve: (l) => l.type }),
+    address: t.field({ type: 'JSON', nullable: true, description: 'Structured address (shape not published).', resolve: (l) => l.address }),
+    locationTbd: t.exposeBoolean('locationTbd', { nullable: true }),
+  }),
+});
+
+const CalendarUrlsRef = builder.objectRef<NonNullable<WixEvent['calendarUrls']>>('CalendarUrls').implement({
+  fields: (t) => ({
+    google: t.exposeString('google', { nullable: true }),
+    ics: t.exposeString('ics', { nullable: true }),
+  }),
+});
+
+const PageUrlRef = builder.objectRef<NonNullable<WixEvent['eventPageUrl']>>('PageUrl').implement({
+  fields: (t) => ({
+    base: t.exposeString('base', { nullable: true }),
+    path: t.exposeString('path', { nullable: true }),
   }),
 });
 
@@ -111,6 +199,11 @@ builder.node(EventRef, {
     registration: t.field({ type: RegistrationRef, nullable: true, resolve: (e) => e.registration }),
     summaries: t.field({ type: SummariesRef, nullable: true, resolve: (e) => e.summaries }),
     guestListDisplayedPublicly: t.boolean({ nullable: true, resolve: (e) => e.guestListSettings?.displayedPublicly }),
+    mainImage: t.field({ type: 'JSON', nullable: true, description: 'DETAILS fieldset; image shape not published.', resolve: (e) => e.mainImage }),
+    calendarUrls: t.field({ type: CalendarUrlsRef, nullable: true, resolve: (e) => e.calendarUrls }),
+    description: t.field({ type: 'JSON', nullable: true, description: 'TEXTS fieldset: the rich-text description.', resolve: (e) => e.description }),
+    eventPageUrl: t.field({ type: PageUrlRef, nullable: true, resolve: (e) => e.eventPageUrl }),
+    form: t.field({ type: 'JSON', nullable: true, description: 'FORM fieldset: the registration form definition.', resolve: (e) => e.form }),
     createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.createdDate }),
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.updatedDate }),
     guests: t.connection({

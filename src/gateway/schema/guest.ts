@@ -1,5 +1,5 @@
 /** Guest: one entry of an event's unified guest list (Events Guests, WIX-REST.md §4). */
-import type { EventGuest, GuestCheckInDetails, GuestDetails, TicketDetails } from '../../wire/types.js';
+import type { EventGuest, GuestCheckInDetails, GuestDetails, InputValue, TicketDetails } from '../../wire/types.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
@@ -10,6 +10,21 @@ const ATTENDANCE = ['NOT_ATTENDING', 'ATTENDING', 'IN_WAITLIST'] as const;
 const GUEST_TYPES = ['RSVP', 'BUYER', 'TICKET_HOLDER'] as const;
 const GuestAttendanceStatusEnum = sharedEnum('GuestAttendanceStatus', ATTENDANCE);
 const GuestTypeEnum = sharedEnum('GuestType', GUEST_TYPES);
+// Order statuses as WIX-REST.md §4.2 spells them (UNKNOW_ORDER_STATUS sic).
+const ORDER_STATUSES = [
+  'UNKNOW_ORDER_STATUS',
+  'FREE',
+  'PENDING',
+  'PAID',
+  'OFFLINE_PENDING',
+  'INITIATED',
+  'CANCELED',
+  'DECLINED',
+  'AUTHORIZED',
+  'VOIDED',
+  'PARTIALLY_PAID',
+] as const;
+const OrderStatusEnum = sharedEnum('OrderStatus', ORDER_STATUSES);
 
 // The SDK's query spec (WIX-REST.md §4.3, SDK column): no $nin anywhere; attendanceStatus/guestType only $eq $in $ne.
 const DATE_OPS: readonly Op[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'exists'];
@@ -60,12 +75,31 @@ export const OnlineConferencingLoginRef = builder.objectRef<{ link?: string; pas
   }),
 });
 
+/** One form answer (InputValue of WIX-REST.md §4.2 and §5.3, with the RSVP's internal extras). */
+export const FormInputValueRef = builder.objectRef<InputValue>('FormInputValue').implement({
+  fields: (t) => ({
+    inputName: t.exposeString('inputName'),
+    value: t.exposeString('value', { nullable: true }),
+    values: t.exposeStringList('values', { nullable: true }),
+    number: t.exposeFloat('number', { nullable: true }),
+    dateTime: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.dateTime ?? null }),
+    address: t.field({ type: FormAddressRef, nullable: true, resolve: (v) => v.address ?? null }),
+  }),
+});
+
+const FormAddressRef = builder.objectRef<NonNullable<InputValue['address']>>('FormAddress').implement({
+  fields: (t) => ({
+    formatted: t.exposeString('formatted', { nullable: true }),
+    address: t.field({ type: 'JSON', nullable: true, resolve: (a) => a.address }),
+  }),
+});
+
 const GuestDetailsRef = builder.objectRef<GuestDetails>('GuestDetails').implement({
   fields: (t) => ({
     email: t.exposeString('email', { nullable: true }),
     firstName: t.exposeString('firstName', { nullable: true }),
     lastName: t.exposeString('lastName', { nullable: true }),
-    formResponse: t.field({ type: 'JSON', nullable: true, resolve: (d) => d.formResponse }),
+    formResponse: t.field({ type: [FormInputValueRef], nullable: true, description: 'formResponse.inputValues.', resolve: (d) => d.formResponse?.inputValues }),
     checkedIn: t.exposeBoolean('checkedIn', { nullable: true }),
     onlineConferencingLogin: t.field({ type: OnlineConferencingLoginRef, nullable: true, resolve: (d) => d.onlineConferencingLogin }),
     phone: t.exposeString('phone', { nullable: true }),
@@ -74,11 +108,20 @@ const GuestDetailsRef = builder.objectRef<GuestDetails>('GuestDetails').implemen
   }),
 });
 
+const TicketGuestRef = builder.objectRef<NonNullable<TicketDetails['guestDetails']>>('TicketGuestDetails').implement({
+  fields: (t) => ({
+    firstName: t.exposeString('firstName', { nullable: true }),
+    lastName: t.exposeString('lastName', { nullable: true }),
+    onlineConferencingLogin: t.field({ type: OnlineConferencingLoginRef, nullable: true, resolve: (d) => d.onlineConferencingLogin }),
+  }),
+});
+
 const TicketDetailsRef = builder.objectRef<TicketDetails>('TicketDetails').implement({
   fields: (t) => ({
     number: t.exposeString('number', { nullable: true }),
     definitionId: t.exposeString('definitionId', { nullable: true }),
     name: t.exposeString('name', { nullable: true }),
+    guestDetails: t.field({ type: TicketGuestRef, nullable: true, description: 'Internal upstream field.', resolve: (d) => d.guestDetails }),
   }),
 });
 
@@ -86,8 +129,8 @@ const AdditionalDetailsRef = builder.objectRef<NonNullable<EventGuest['additiona
   fields: (t) => ({
     createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.createdDate }),
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (d) => d.updatedDate }),
-    rsvpStatus: t.exposeString('rsvpStatus', { nullable: true }),
-    orderStatus: t.exposeString('orderStatus', { nullable: true }),
+    rsvpStatus: t.field({ type: sharedEnum('RsvpStatus', ['YES', 'NO', 'WAITLIST']), nullable: true, resolve: (d) => d.rsvpStatus }),
+    orderStatus: t.field({ type: OrderStatusEnum, nullable: true, resolve: (d) => d.orderStatus as (typeof ORDER_STATUSES)[number] | undefined }),
   }),
 });
 

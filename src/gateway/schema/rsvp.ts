@@ -5,7 +5,7 @@ import type { RsvpGuest } from '../../wire/types.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
-import { CheckInDetailsRef, OnlineConferencingLoginRef } from './guest.js';
+import { CheckInDetailsRef, FormInputValueRef, OnlineConferencingLoginRef } from './guest.js';
 import { rawId } from './node.js';
 import { ContactRef, EventRef, GuestRef, RsvpGuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
@@ -42,19 +42,14 @@ builder.objectType(RsvpGuestRef, {
     guestId: t.exposeInt('guestId', { description: '1-based id within the RSVP.' }),
     index: t.exposeInt('index', { description: '0-based position in the guest list.' }),
     fullName: t.exposeString('fullName', { nullable: true }),
+    firstName: t.exposeString('firstName', { nullable: true, description: 'Internal upstream field.' }),
+    lastName: t.exposeString('lastName', { nullable: true, description: 'Internal upstream field.' }),
     checkedIn: t.boolean({ resolve: (g) => g.checkInDetails?.checkedIn ?? false }),
     checkInDetails: t.field({ type: CheckInDetailsRef, nullable: true, resolve: (g) => g.checkInDetails }),
     rsvp: t.field({ type: RsvpRef, nullable: true, resolve: (g, _args, ctx) => loadOrNull(ctx.loaders.rsvp, g.rsvpId) }),
   }),
 });
 
-const InputValueRef = builder.objectRef<{ inputName: string; value?: string; values?: string[] }>('FormInputValue').implement({
-  fields: (t) => ({
-    inputName: t.exposeString('inputName'),
-    value: t.exposeString('value', { nullable: true }),
-    values: t.exposeStringList('values', { nullable: true }),
-  }),
-});
 
 builder.node(RsvpRef, {
   id: { resolve: (r) => r.id! },
@@ -70,7 +65,8 @@ builder.node(RsvpRef, {
     firstName: t.exposeString('firstName', { nullable: true }),
     lastName: t.exposeString('lastName', { nullable: true }),
     email: t.exposeString('email', { nullable: true }),
-    form: t.field({ type: [InputValueRef], nullable: true, resolve: (r) => r.form?.inputValues }),
+    form: t.field({ type: [FormInputValueRef], nullable: true, description: 'form.inputValues (FORM fieldset).', resolve: (r) => r.form?.inputValues }),
+    emailDomain: t.exposeString('emailDomain', { nullable: true, description: 'Internal upstream field; searchable.' }),
     status: t.field({ type: RsvpStatusEnum, nullable: true, resolve: (r) => r.status }),
     totalGuests: t.exposeInt('totalGuests', { nullable: true }),
     guests: t.field({
