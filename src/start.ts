@@ -9,7 +9,7 @@ import { createGateway } from './gateway/gateway.js';
 import { createSandbox } from './sandbox/sandbox.js';
 
 const SAMPLE = `{
-  events(first: 3) {
+  events(first: 3, filter: { registrationType: { eq: RSVP } }) {
     edges { node { title checkInStats { checkedIn attending ratio }
       guests(first: 3) { edges { node { guestDetails { firstName lastName checkedIn }
         rsvp { status guests { guestId fullName checkedIn } }
@@ -38,7 +38,7 @@ async function main() {
   });
   if (!hook.ok) throw new Error(`could not register the gateway's webhook with the sandbox: HTTP ${hook.status}`);
 
-  console.log(`sandbox (emulated Wix APIs, demo data): ${sandbox.url}  (control API: ${sandbox.url}/__sandbox/)`);
+  console.log(`sandbox (emulated Wix APIs, demo data): ${sandbox.url}  (control API: ${sandbox.url}/__sandbox/, demo token: ${sandbox.demoToken})`);
   console.log(`gateway: ${url}/graphql  <- open this for GraphiQL (no Authorization header needed: the demo token is the default)`);
   console.log(`subscriptions: ws://${url.replace(/^http:\/\//, '')}/graphql (graphql-ws) or SSE on the same URL`);
   console.log(`\ntry:\n${SAMPLE}\n`);
