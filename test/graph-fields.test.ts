@@ -226,7 +226,7 @@ describe('every documented field has a place in the graph', () => {
 
   it('documented enums are GraphQL enums with exactly the documented values', async () => {
     const res = await stack.gql(`{ __schema { types { name kind enumValues { name } } } }`);
-    const values = new Map(res.data.__schema.types.filter((t: any) => t.kind === 'ENUM').map((t: any) => [t.name, t.enumValues.map((v: any) => v.name)]));
+    const values = new Map<string, string[]>(res.data.__schema.types.filter((t: any) => t.kind === 'ENUM').map((t: any) => [t.name, t.enumValues.map((v: any) => v.name)]));
     for (const [path, expected] of Object.entries(ENUMS)) {
       const [typeName, ...rest] = path.split('.');
       const type = typeAt(typeName!, rest.join('.'));

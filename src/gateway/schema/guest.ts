@@ -28,7 +28,9 @@ const OrderStatusEnum = sharedEnum('OrderStatus', ORDER_STATUSES);
 
 // The SDK's query spec (WIX-REST.md §4.3, SDK column): no $nin anywhere; attendanceStatus/guestType only $eq $in $ne.
 const DATE_OPS: readonly Op[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'exists'];
-const ID_OPS: readonly Op[] = [...DATE_OPS, 'startsWith'];
+const ID_OPS = DATE_OPS;
+// $startsWith is evidenced for ticketNumber only (an SDK doc comment, §4.3), so only ticketNumber offers it.
+const TICKET_OPS: readonly Op[] = [...DATE_OPS, 'startsWith'];
 export const guestFilter = defineFilter(
   'Guest',
   {
@@ -37,7 +39,7 @@ export const guestFilter = defineFilter(
     rsvpId: { path: 'rsvpId', type: 'ID', ops: ID_OPS },
     memberId: { path: 'memberId', type: 'ID', ops: ID_OPS },
     contactId: { path: 'contactId', type: 'ID', ops: ID_OPS },
-    ticketNumber: { path: 'ticketNumber', type: 'String', ops: ID_OPS },
+    ticketNumber: { path: 'ticketNumber', type: 'String', ops: TICKET_OPS },
     orderNumber: { path: 'orderNumber', type: 'String', ops: ID_OPS },
     secondaryLanguageCode: { path: 'secondaryLanguageCode', type: 'String', ops: ID_OPS },
     attendanceStatus: { path: 'attendanceStatus', type: { enumName: 'GuestAttendanceStatus', values: ATTENDANCE }, ops: ['eq', 'in', 'ne'] },

@@ -84,28 +84,50 @@ builder.node(SessionRef, {
 
 addRootQueries({ typename: 'Session', resource: 'session', ref: SessionRef, filter: sessionFilter, plural: 'sessions' });
 
-const NoShowReportRef = builder.objectRef<{ sessions: number; summary: ReturnType<typeof attendanceSummaryOf> }>('NoShowReport').implement({
+/** Most sessions one report covers; `complete` says whether the filter matched more. */
+const NO_SHOW_REPORT_MAX = 1000;
+
+interface NoShowReport {
+  sessions: number;
+  complete: boolean;
+  summary: ReturnType<typeof attendanceSummaryOf>;
+}
+
+const NoShowReportRef = builder.objectRef<NoShowReport>('NoShowReport').implement({
   description: 'Attendance across a filtered set of sessions, computed by the gateway.',
   fields: (t) => ({
-    sessions: t.exposeInt('sessions', { description: 'Sessions matched by the filter (at most 1000).' }),
-    summary: t.field({ type: AttendanceSummaryRef, resolve: (r) => r.summary }),
+    sessions: t.exposeInt('sessions', { description: `Sessions the report covers (at most ${NO_SHOW_REPORT_MAX}).` }),
+    complete: t.exposeBoolean('complete', {
+      description: `false when the filter matched more than ${NO_SHOW_REPORT_MAX} sessions: narrow it (e.g. by start) to cover them all.`,
+    }),
+    bookedParticipants: t.int({ description: 'Participants of the live bookings of these sessions.', resolve: (r) => r.summary.bookedParticipants }),
+    attendees: t.int({ description: 'Sum of numberOfAttendees over ATTENDED records of these sessions.', resolve: (r) => r.summary.totalAttendees }),
     noShowRate: t.float({ nullable: true, resolve: (r) => r.summary.noShowRate }),
+    summary: t.field({ type: AttendanceSummaryRef, resolve: (r) => r.summary }),
   }),
 });
 
 builder.queryField('noShowReport', (t) =>
   t.field({
     type: NoShowReportRef,
-    description: 'No-show rate across the sessions the filter matches (up to 1000 sessions).',
+    description: `No-show rate across the sessions the filter matches (up to ${NO_SHOW_REPORT_MAX} sessions; see complete).`,
     args: { filter: t.arg({ type: sessionFilter.filterRef }) },
     resolve: async (_root, args, ctx) => {
-      const sessions = await upstreamConnection<CalendarEvent>(ctx.loaders.sources.session, { first: 1000 }, sessionFilter.toFilter(args.filter));
+      const sessions = await upstreamConnection<CalendarEvent>(
+        ctx.loaders.sources.session,
+        { first: NO_SHOW_REPORT_MAX },
+        sessionFilter.toFilter(args.filter),
+      );
       const ids = sessions.edges.map((e) => e.node.id);
       const [attendances, bookings] = await Promise.all([
         Promise.all(ids.map((id) => ctx.loaders.attendancesBySession.load(id))),
         Promise.all(ids.map((id) => ctx.loaders.bookingsBySession.load(id))),
       ]);
-      return { sessions: ids.length, summary: attendanceSummaryOf(attendances.flat(), bookings.flat()) };
+      return {
+        sessions: ids.length,
+        complete: !sessions.pageInfo.hasNextPage,
+        summary: attendanceSummaryOf(attendances.flat(), bookings.flat()),
+      };
     },
   }),
 );

@@ -4,7 +4,7 @@
  */
 import type { CursorPagingMetadata, Filter, PagingMetadataV2, QueryV2, Sorting } from '../../wire/types.js';
 
-/** `{field: {$in: values}}`, or a plain equality for one value (some APIs only take $eq, e.g. participations). */
+/** `{field: {$in: values}}`: every key the loaders batch on takes $in upstream (participations: §3.3). */
 export function inFilter(field: string, values: readonly string[]): Filter {
   return { [field]: { $in: [...values] } };
 }
