@@ -85,6 +85,35 @@ describe('links return the upstream rows', () => {
     }
   });
 
+  it('Session.scheduleParticipations and scheduleParticipations(scheduleId) list participations of the whole schedule', async () => {
+    const [session] = await rest('/calendar/v3/events/query', { query: { filter: { type: 'CLASS' }, cursorPaging: { limit: 1 } } }, 'events');
+    // The demo data links participations to sessions only; a schedule-level one (one-of scheduleId, §3.2) is made here.
+    const created = await stack.upstream('POST', '/calendar/v3/participations', {
+      participation: { scheduleId: session.scheduleId, partySize: 2, participant: { name: 'Course Student', contactId: '00000000-0000-4000-8000-00000000c0de' } },
+    });
+    expect(created.status).toBe(200);
+    const res = await stack.gql(
+      `query ($id: ID!, $schedule: ID!) { session(id: $id) { scheduleParticipations { edges { node { participationId scheduleId sessionId partySize } } }
+        participations { edges { node { participationId } } } }
+        scheduleParticipations(scheduleId: $schedule) { edges { node { participationId } } } }`,
+      { id: session.id, schedule: session.scheduleId },
+    );
+    expect(res.errors).toBeUndefined();
+    const bySchedule = await rest('/calendar/v3/participations/query', { query: { filter: { scheduleId: session.scheduleId }, cursorPaging: { limit: 100 } } }, 'participations');
+    expect(bySchedule.map((p) => p.id)).toContain(created.body.participation.id);
+    const linked = nodes(res.data.session.scheduleParticipations);
+    expect(linked.map((p: any) => p.participationId).sort()).toEqual(ids(bySchedule));
+    expect(linked.find((p: any) => p.participationId === created.body.participation.id)).toEqual({
+      participationId: created.body.participation.id,
+      scheduleId: session.scheduleId,
+      sessionId: null,
+      partySize: 2,
+    });
+    expect(nodes(res.data.scheduleParticipations).map((p: any) => p.participationId).sort()).toEqual(ids(bySchedule));
+    // A schedule-level participation is not one of the session's own.
+    expect(nodes(res.data.session.participations).map((p: any) => p.participationId)).not.toContain(created.body.participation.id);
+  });
+
   it('Contact joins RSVPs, guests, participations, bookings and attendances by contactId', async () => {
     const [booking] = (await rest('/bookings/bookings-reader/v2/extended-bookings/query', { query: { paging: { limit: 1 } } }, 'extendedBookings')).map((b) => b.booking);
     const contactId = booking.contactDetails.contactId;

@@ -60,6 +60,11 @@ builder.node(SessionRef, {
       type: ParticipationRef,
       resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.participationsBySession.load(s.id)),
     }),
+    scheduleParticipations: t.connection({
+      type: ParticipationRef,
+      description: "Participations linked to this session's whole schedule (scheduleId, e.g. a course) rather than to the session.",
+      resolve: async (s, args, ctx) => arrayConnection(args, s.scheduleId ? await ctx.loaders.participationsBySchedule.load(s.scheduleId) : []),
+    }),
     attendances: t.connection({
       type: AttendanceRef,
       resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.attendancesBySession.load(s.id)),
