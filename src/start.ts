@@ -22,6 +22,8 @@ async function main() {
   if (!Number.isInteger(sandboxPort) || sandboxPort < 0 || sandboxPort > 65535) {
     throw new ConfigError(`SANDBOX_PORT must be an integer from 0 to 65535, got "${process.env.SANDBOX_PORT}"`);
   }
+  // The gateway's variables are checked before the sandbox starts, so a typo costs no half-started sandbox.
+  loadConfig({ ...process.env, UPSTREAM_URL: 'http://127.0.0.1:4001' });
   const sandbox = await createSandbox({ port: sandboxPort, seed: 1 });
   const config = loadConfig({
     ...process.env,
@@ -50,7 +52,8 @@ async function main() {
   process.once('SIGTERM', shutdown);
 }
 
+// Exit codes as `npm run serve` (main.ts): 2 for a configuration error, 1 for anything else.
 main().catch((err) => {
   console.error(err instanceof ConfigError ? `config error: ${err.message}` : err instanceof Error ? err.message : err);
-  process.exit(1);
+  process.exit(err instanceof ConfigError ? 2 : 1);
 });

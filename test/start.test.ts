@@ -3,7 +3,7 @@
  * query answers with no Authorization header, and a change in the sandbox reaches a subscriber through the signed
  * webhooks npm start registered.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { sseSubscribe } from './support/live.js';
@@ -55,4 +55,15 @@ it('serves the demo graph with no header, prints a working sample, and fires sub
   expect(created.status).toBe(200);
   await sub.until((m) => m.some((x: any) => x.kind === 'CREATED' && x.rsvp?.firstName === 'Newcomer'));
   sub.stop();
+});
+
+it('stops on a bad variable with one line naming it and exit code 2, before starting anything', () => {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src/start.ts')], {
+    env: { ...process.env, PORT: 'eighty', SANDBOX_PORT: '0' },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(res.status).toBe(2);
+  expect(res.stderr.trim()).toBe('config error: PORT must be an integer from 0 to 65535, got "eighty"');
+  expect(res.stdout).not.toMatch(/sandbox/);
 });
