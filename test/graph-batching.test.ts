@@ -51,6 +51,45 @@ describe('batched reads', () => {
     expect(n1.total).toBeGreaterThan(10 * stats.total);
   });
 
+  it('splits more parents than one upstream filter takes into chunks of 100, one request per chunk', async () => {
+    const token = 'many-sessions-batching';
+    const seeded = await fetch(`${batched.sandboxUrl}/__sandbox/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, seed: 5, size: { events: 1, rsvpsPerEvent: 1, sessions: 250, participationsPerSession: 2, bookings: 40 } }),
+    });
+    expect(seeded.status).toBe(200);
+    await batched.resetStats();
+    const res = await batched.gql(
+      `{ sessions(first: 250) { edges { node { sessionId participations(first: 10) { edges { node { participationId } } }
+        attendances(first: 10) { edges { node { attendanceId } } } } } } }`,
+      {},
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    const sessions = res.data.sessions.edges.map((e: any) => e.node);
+    expect(sessions).toHaveLength(250);
+    // Every session's participations really are there (each non-appointment session has some).
+    const participations = sessions.reduce((n: number, s: any) => n + s.participations.edges.length, 0);
+    expect(participations).toBeGreaterThan(250);
+    // 250 sessions: three pages of 100 (the calendar's maximum, WIX-REST.md §3.6), and for each link three chunks of
+    // at most 100 session ids; a chunk's rows fit one page of the link's upstream.
+    // A chunk of 100 sessions has about 200 participations, read in pages of 100 (cursor paging, §3.1): the
+    // participations requests are the pages each chunk's rows fill, nothing more.
+    const pages = [0, 100, 200]
+      .map((from) => sessions.slice(from, from + 100).reduce((n: number, s: any) => n + s.participations.edges.length, 0))
+      .reduce((n, rows) => n + Math.max(1, Math.ceil(rows / 100)), 0);
+    expect(await batched.stats()).toEqual({
+      total: 6 + pages,
+      byRoute: {
+        'POST /calendar/v3/events/query': 3,
+        'POST /calendar/v3/participations/query': pages,
+        'POST /bookings/v2/attendance/query': 3,
+      },
+    });
+    console.log(`250 sessions with participations and attendances: ${6 + pages} upstream requests (${pages} participation pages)`);
+  });
+
   /** Titles, statuses and the number of rows at every level, without generated ids. */
   function shape(data: any): unknown {
     return data.events.edges.map((e: any) => [
