@@ -3,7 +3,7 @@
  * §3.6, §4.3, §5.4, §6.1, §6.2), so the graph offers exactly what the upstream accepts and a query it would refuse
  * cannot be written. Inputs translate to the Wix API Query Language here, in one place.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLEnumType, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Filter, Sorting } from '../../wire/types.js';
 import { builder } from './builder.js';
 
@@ -28,14 +28,47 @@ export const SortOrderEnum = builder.enumType('SortOrder', { values: ['ASC', 'DE
 
 const enumRefs = new Map<string, ReturnType<typeof builder.enumType>>();
 
-/** An enum shared by output types and filters (same name, same values). */
+/**
+ * The value an upstream enum field shows when the upstream sends one this schema does not list yet: Wix adds enum
+ * values over time, and one new status must not turn a whole list into errors.
+ */
+export const UNKNOWN_ENUM_VALUE = 'UNKNOWN';
+
+/** Names of the enums that carry upstream values (see tolerateUnknownEnumValues). */
+export const upstreamEnumNames = new Set<string>();
+
+/** An enum shared by output types and filters (same name, same values), plus UNKNOWN for values added upstream. */
 export function sharedEnum(name: string, values: readonly string[], description?: string) {
   let ref = enumRefs.get(name);
   if (!ref) {
-    ref = builder.enumType(name, { values: values as readonly string[] as [string, ...string[]], description });
+    const all = values.includes(UNKNOWN_ENUM_VALUE) ? values : [...values, UNKNOWN_ENUM_VALUE];
+    ref = builder.enumType(name, {
+      description,
+      values: Object.fromEntries(
+        all.map((v) => [v, v === UNKNOWN_ENUM_VALUE && !values.includes(v) ? { description: 'A value the upstream sent that this schema does not list yet.' } : {}]),
+      ) as Record<string, object>,
+    });
     enumRefs.set(name, ref);
+    upstreamEnumNames.add(name);
   }
   return ref;
+}
+
+/** Makes every upstream enum serialize a value it does not know as UNKNOWN instead of failing the field. */
+export function tolerateUnknownEnumValues(schema: GraphQLSchema): GraphQLSchema {
+  for (const name of upstreamEnumNames) {
+    const type = schema.getType(name);
+    if (!(type instanceof GraphQLEnumType)) continue;
+    const serialize = type.serialize.bind(type);
+    type.serialize = (value: unknown) => {
+      try {
+        return serialize(value);
+      } catch {
+        return UNKNOWN_ENUM_VALUE;
+      }
+    };
+  }
+  return schema;
 }
 
 /**
