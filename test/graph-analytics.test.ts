@@ -9,12 +9,7 @@ let stack: Stack;
 const MANY = 'many-sessions-token';
 beforeAll(async () => {
   stack = await startStack();
-  const res = await fetch(`${stack.sandboxUrl}/__sandbox/seed`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: MANY, seed: 4, size: { events: 1, rsvpsPerEvent: 1, sessions: 1001, participationsPerSession: 0, bookings: 30 } }),
-  });
-  expect(res.status).toBe(200);
+  await stack.seed(MANY, 4, { events: 1, rsvpsPerEvent: 1, sessions: 1001, participationsPerSession: 0, bookings: 30 });
 });
 afterAll(() => stack?.stop());
 

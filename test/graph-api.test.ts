@@ -17,12 +17,7 @@ beforeAll(async () => {
     [BIG, 3, { events: 12, rsvpsPerEvent: 100, sessions: 2, participationsPerSession: 2, bookings: 4 }],
     [OTHER, 2, {}],
   ] as const) {
-    const res = await fetch(`${stack.sandboxUrl}/__sandbox/seed`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, seed, size }),
-    });
-    expect(res.status).toBe(200);
+    await stack.seed(token, seed, size);
   }
 });
 afterAll(() => stack?.stop());

@@ -53,12 +53,7 @@ describe('batched reads', () => {
 
   it('splits more parents than one upstream filter takes into chunks of 100, one request per chunk', async () => {
     const token = 'many-sessions-batching';
-    const seeded = await fetch(`${batched.sandboxUrl}/__sandbox/seed`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token, seed: 5, size: { events: 1, rsvpsPerEvent: 1, sessions: 250, participationsPerSession: 2, bookings: 40 } }),
-    });
-    expect(seeded.status).toBe(200);
+    await batched.seed(token, 5, { events: 1, rsvpsPerEvent: 1, sessions: 250, participationsPerSession: 2, bookings: 40 });
     await batched.resetStats();
     const res = await batched.gql(
       `{ sessions(first: 250) { edges { node { sessionId participations(first: 10) { edges { node { participationId } } }

@@ -38,11 +38,7 @@ it('webhooks posted to the first gateway reach a subscriber of the second exactl
   await counter.until((m) => m.length >= 1);
   await sleep(300);
 
-  await fetch(`${stack.sandboxUrl}/__sandbox/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ webhooks: { duplicateRate: 1 } }),
-  });
+  await stack.faults({ webhooks: { duplicateRate: 1 } });
   // One at a time, each delivered (twice) before the next, so the order is known and only duplicates are in play.
   for (const guestId of rsvp.guestIds) {
     await stack.upstream('POST', `/events/v2/rsvps/${rsvp.id}/check-in`, { guestIds: [guestId] });

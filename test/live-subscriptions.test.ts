@@ -136,11 +136,7 @@ describe('checkInCounter is exact under duplicated and reordered webhooks', () =
     await counter.until((m) => m.length >= 1);
     expect(counter.messages[0].checkedIn).toBe(base);
 
-    await fetch(`${stack.sandboxUrl}/__sandbox/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ webhooks: { duplicateRate: 0.5, delayMs: 30, reorder: true, reorderWindowMs: 40 } }),
-    });
+    await stack.faults({ webhooks: { duplicateRate: 0.5, delayMs: 30, reorder: true, reorderWindowMs: 40 } });
     await stack.resetStats();
     const truth = new Set<number>([base]);
     let checkedIn = base;
@@ -164,7 +160,7 @@ describe('checkInCounter is exact under duplicated and reordered webhooks', () =
     const reads = stats.byRoute['POST /events/v2/rsvps/query'] ?? 0;
     // 200 check-ins but re-reads coalesced (100 ms window): far fewer reads than webhooks.
     expect(reads).toBeLessThan(100);
-    await fetch(`${stack.sandboxUrl}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhooks: {} }) });
+    await stack.faults({ webhooks: {} });
     await client.dispose();
   });
 });

@@ -40,13 +40,8 @@ async function byExternalId(externalId: string): Promise<any[]> {
   return res.body.participations;
 }
 
-async function fault(rule: Record<string, unknown>) {
-  const res = await fetch(`${stack.sandboxUrl}/__sandbox/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ rules: [rule] }),
-  });
-  expect(res.ok).toBe(true);
+function fault(rule: Record<string, unknown>) {
+  return stack.faults({ rules: [rule] });
 }
 
 const createRoute = 'POST /calendar/v3/participations';
@@ -71,11 +66,7 @@ describe('createParticipation', () => {
     try {
       const externalId = randomUUID();
       const session = await roomySession(slow);
-      await fetch(`${slow.sandboxUrl}/__sandbox/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rules: [{ route: createRoute, latencyMs: 400, times: 1 }] }),
-      });
+      await slow.faults({ rules: [{ route: createRoute, latencyMs: 400, times: 1 }] });
       const res = await slow.gql(CREATE, { input: { eventId: session, externalId, partySize: 2 } });
       expect(res.data.createParticipation.__typename).toBe('CreateParticipationPayload');
       expect((await slow.stats()).byRoute[createRoute]).toBe(2);

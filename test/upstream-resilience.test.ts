@@ -4,7 +4,7 @@
  * over the limits are refused before any upstream call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { control, startStack, type Stack } from './support/stack.js';
+import { startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;
 const EVENTS = `{ events(first: 3) { edges { node { eventId } } } }`;
@@ -15,8 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-async function faults(rules: unknown[]) {
-  await control(stack.sandboxUrl, 'POST', '/__sandbox/faults', { rules });
+function faults(rules: unknown[]) {
+  return stack.faults({ rules });
 }
 
 describe('reads survive a flaky upstream', () => {

@@ -38,6 +38,10 @@ export interface Stack {
   resetStats(): Promise<void>;
   /** Wait until the sandbox has delivered every queued webhook. */
   webhooksIdle(): Promise<void>;
+  /** Replace a tenant's data with deterministic demo data (POST /__sandbox/seed). */
+  seed(token: string, seed: number, size?: Record<string, number>): Promise<unknown>;
+  /** Inject faults (POST /__sandbox/faults): `{rules: [...]}` for requests, `{webhooks: {...}}` for deliveries. */
+  faults(body: { rules?: unknown[]; webhooks?: Record<string, unknown> }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +93,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stats: () => control(sandboxUrl, 'GET', '/__sandbox/stats'),
     resetStats: () => control(sandboxUrl, 'POST', '/__sandbox/reset-stats'),
     webhooksIdle: () => control(sandboxUrl, 'POST', '/__sandbox/idle'),
+    seed: (tok, seed, size = {}) => control(sandboxUrl, 'POST', '/__sandbox/seed', { token: tok, seed, size }),
+    faults: (body) => control(sandboxUrl, 'POST', '/__sandbox/faults', body),
     async stop() {
       await gateway.stop();
       await sandbox.stop();
