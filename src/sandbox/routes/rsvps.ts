@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { FieldViolation, Rsvp, RsvpFieldset, RsvpStatus } from '../../wire/types.js';
 import { applicationError, invalidArgument, SandboxError } from '../errors.js';
 import { createEventsDomainHelpers, parseFieldsets, projectRsvp } from '../events-domain.js';
-import { countMatching, matchesFilter, runQuery, validateFilter, type QuerySpec } from '../query-language.js';
+import { ALL_OPS, countMatching, matchesFilter, runQuery, validateFilter, type QuerySpec } from '../query-language.js';
 import type { Route } from './types.js';
 
 const SEARCH_KEY = '__search';
 const RSVP_FIELDSETS: readonly RsvpFieldset[] = ['DETAILS', 'FORM', 'CONTACT_DETAILS'];
 const STATUSES: readonly RsvpStatus[] = ['YES', 'NO', 'WAITLIST'];
-const ALL_OPS = ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$exists', '$hasSome', '$hasAll', '$startsWith', '$contains'] as const;
 
 /** Query: the SDK Query spec of §5.4 (narrower than the docs table), cursor paging only, ≤100, 50 by createdDate DESC. */
 export const RSVP_QUERY_SPEC: QuerySpec = {
