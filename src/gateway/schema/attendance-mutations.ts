@@ -18,7 +18,8 @@ import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
 import { builder } from './builder.js';
 import { CapacityExceededError, ItemErrorRef, itemFailure, type ItemFailure, MUTATION_ERRORS, NotFoundError, typedUpstreamError } from './errors.js';
-import { afterAttendanceWrite, chunk, mapLimit } from './mutation-support.js';
+import { chunk } from '../upstream/query.js';
+import { afterAttendanceWrite, mapLimit } from './mutation-support.js';
 import { AttendanceRef } from './refs.js';
 
 // Schema ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
  * What every mutation does after a write: make the request's loaders answer with the new state (so a selection
  * after the mutation field, in the same operation, never shows what was there before) and tell live subscribers.
- * Plus the two small helpers the bulk mutations share.
+ * Plus the small helper the bulk mutations share.
  */
 import type { Attendance, Participation, Rsvp, WixEvent } from '../../wire/types.js';
 import type { GatewayContext } from '../context.js';
@@ -80,12 +80,6 @@ export async function afterAttendanceWrite(ctx: GatewayContext, attendances: Att
     // The write stands whether or not subscribers heard of it; a failed token-info lookup must not turn a
     // successful mutation into an error the client would retry.
   }
-}
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** Runs fn over items with at most `limit` in flight, so a large bulk does not open a connection per chunk. */

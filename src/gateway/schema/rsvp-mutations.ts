@@ -29,7 +29,8 @@ import {
   RevisionConflictError,
   typedUpstreamError,
 } from './errors.js';
-import { chunk, forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './mutation-support.js';
+import { chunk } from '../upstream/query.js';
+import { forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './mutation-support.js';
 import { EventRef, RsvpRef } from './refs.js';
 
 // Inputs ---------------------------------------------------------------------------------------------------------
