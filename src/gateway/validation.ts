@@ -136,19 +136,26 @@ export function revision(field: string, value: string): string {
   return value;
 }
 
-// Helpers below: kept private so every validator reports the same way.
-
-/** Relay global ids are base64 `Type:id`; a raw upstream id is taken as it is. */
-function unwrapGlobalId(value: string, typename: string | undefined): string {
-  if (!typename || GUID.test(value) || value.length < 8) return value;
+/** A Relay global id (base64 `Type:id`) decoded, or null when the value is a raw upstream id. */
+export function decodeGlobalId(value: string): { typename: string; id: string } | null {
+  // Upstream ids are GUIDs or short opaque strings; base64 of "Type:…" always decodes to a readable type name.
+  if (GUID.test(value) || value.length < 8) return null;
   try {
     const decoded = decodeGlobalID(value);
-    if (decoded.typename === typename && decoded.id) return decoded.id;
+    return /^[A-Z][A-Za-z]+$/.test(decoded.typename) && decoded.id ? decoded : null;
   } catch {
-    // not a global id: validate the raw value
+    return null;
   }
-  return value;
 }
+
+/** The upstream id inside a global id of `typename`; any other value is taken as it is. */
+export function unwrapGlobalId(value: string, typename: string | undefined): string {
+  if (!typename) return value;
+  const decoded = decodeGlobalId(value);
+  return decoded && decoded.typename === typename ? decoded.id : value;
+}
+
+// Helpers below: kept private so every validator reports the same way.
 
 function quote(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);

@@ -4,7 +4,6 @@
  * Payloads are the webhook's own entity (the state the change produced); nested fields resolve through loaders that
  * are made fresh for every event, because a graphql-ws operation builds its context only once (STYLE.md example 3).
  */
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../../wire/types.js';
@@ -13,6 +12,7 @@ import { counterHubFor, type CheckInCount } from '../live/counters.js';
 import { siteTopicId } from '../live/site.js';
 import { createLoaders } from '../loaders.js';
 import type { ChangeKind, EntityChange, GuestCheckedInMessage } from '../pubsub.js';
+import { unwrapGlobalId } from '../validation.js';
 import { builder } from './builder.js';
 import { AttendanceRef, GuestRef, ParticipationRef, RsvpRef } from './refs.js';
 
@@ -108,21 +108,21 @@ builder.subscriptionFields((t) => ({
     type: RsvpChangeRef,
     description: 'RSVPs of one Wix Events event: created, updated (check-ins too) or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('rsvp:changed', siteTopicId(await instanceOf(ctx), rawId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('rsvp:changed', siteTopicId(await instanceOf(ctx), unwrapId(args.eventId, 'Event'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestChanged: t.field({
     type: GuestChangeRef,
     description: 'Guests of one Wix Events event: created, updated or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:changed', siteTopicId(await instanceOf(ctx), rawId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:changed', siteTopicId(await instanceOf(ctx), unwrapId(args.eventId, 'Event'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestCheckedIn: t.field({
     type: GuestCheckInRef,
     description: 'Check-ins of guests of one Wix Events event.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:checkedIn', siteTopicId(await instanceOf(ctx), rawId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:checkedIn', siteTopicId(await instanceOf(ctx), unwrapId(args.eventId, 'Event'))),
     resolve: (message, _args, ctx) => withFreshLoaders(ctx, message),
   }),
   participationChanged: t.field({
@@ -135,7 +135,7 @@ builder.subscriptionFields((t) => ({
           extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
         });
       }
-      const key = args.sessionId ? `session:${rawId(args.sessionId, 'Session')}` : `schedule:${String(args.scheduleId)}`;
+      const key = args.sessionId ? `session:${unwrapId(args.sessionId, 'Session')}` : `schedule:${String(args.scheduleId)}`;
       return ctx.pubsub.subscribe('participation:changed', siteTopicId(await instanceOf(ctx), key));
     },
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
@@ -145,14 +145,14 @@ builder.subscriptionFields((t) => ({
     description: "Attendance of one session. The upstream sends only deletions; sets made through this gateway's mutations are reported too.",
     args: { sessionId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) =>
-      ctx.pubsub.subscribe('attendance:changed', siteTopicId(await instanceOf(ctx), rawId(args.sessionId, 'Session'))),
+      ctx.pubsub.subscribe('attendance:changed', siteTopicId(await instanceOf(ctx), unwrapId(args.sessionId, 'Session'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   sessionCapacity: t.field({
     type: SessionCapacityRef,
     description: "A session's participants and remaining capacity: the current values first, then one message per change.",
     args: { sessionId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => sessionCapacity(ctx, rawId(args.sessionId, 'Session')),
+    subscribe: async (_root, args, ctx) => sessionCapacity(ctx, unwrapId(args.sessionId, 'Session')),
     resolve: (message) => message,
   }),
   checkInCounter: t.field({
@@ -161,7 +161,7 @@ builder.subscriptionFields((t) => ({
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const instanceId = await instanceOf(ctx);
-      return counterHubFor(ctx.services).subscribe(instanceId, rawId(args.eventId, 'Event'), ctx.upstream);
+      return counterHubFor(ctx.services).subscribe(instanceId, unwrapId(args.eventId, 'Event'), ctx.upstream);
     },
     resolve: (message) => message,
   }),
@@ -173,22 +173,15 @@ async function instanceOf(ctx: GatewayContext): Promise<string> {
   return (await ctx.site()).instanceId;
 }
 
+/** Accepts the upstream id or the graph's global id of the expected type (what a client holds from a query). */
+function unwrapId(value: string | number, typename: string): string {
+  return unwrapGlobalId(String(value), typename);
+}
+
 /** Each event starts with empty loaders, so nested fields never show data cached by an earlier event. */
 function withFreshLoaders<T>(ctx: GatewayContext, payload: T): T {
   ctx.loaders = createLoaders(ctx.upstream, { batch: ctx.services.batchLoads });
   return payload;
-}
-
-/** Accepts the upstream id or the graph's global id of the expected type (what a client holds from a query). */
-function rawId(value: string | number, typename: string): string {
-  const id = String(value);
-  try {
-    const decoded = decodeGlobalID(id);
-    if (decoded.typename === typename && decoded.id) return decoded.id;
-  } catch {
-    // Not a global id: the upstream's own id.
-  }
-  return id;
 }
 
 /**
