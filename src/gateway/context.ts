@@ -43,14 +43,29 @@ export function createContext(services: GatewayServices, authorization: string |
   const creds = credentialsFor(services.config, authorization);
   const http = creds ? services.http : unauthenticatedHttp;
   const upstream = createUpstream(http, creds ?? { authorization: '', source: 'caller' });
-  return {
+  const ctx = {
     services,
     creds,
     upstream,
-    loaders: createLoaders(upstream, { batch: services.batchLoads }),
     pubsub: services.pubsub,
     site: () => siteFor(services, upstream, creds),
-  };
+  } as GatewayContext;
+  return resetLoaders(ctx);
+}
+
+/**
+ * Gives the context a fresh set of loaders, built on first use: a subscription resets them for every event it
+ * delivers (so no event sees rows an earlier one cached), and most events select no field that needs them, so
+ * a fan-out to a thousand subscribers does not build a thousand unused sets.
+ */
+export function resetLoaders(ctx: GatewayContext): GatewayContext {
+  let loaders: Loaders | undefined;
+  Object.defineProperty(ctx, 'loaders', {
+    configurable: true,
+    enumerable: true,
+    get: () => (loaders ??= createLoaders(ctx.upstream, { batch: ctx.services.batchLoads })),
+  });
+  return ctx;
 }
 
 /** The caller's own Authorization wins; else the configured API key; else none (UNAUTHENTICATED on first use). */

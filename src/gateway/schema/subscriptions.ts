@@ -7,10 +7,9 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../../wire/types.js';
-import type { GatewayContext } from '../context.js';
+import { resetLoaders, type GatewayContext } from '../context.js';
 import { counterHubFor, type CheckInCount } from '../live/counters.js';
 import { siteTopicId } from '../live/site.js';
-import { createLoaders } from '../loaders.js';
 import type { ChangeKind, EntityChange, GuestCheckedInMessage } from '../pubsub.js';
 import { unwrapGlobalId } from '../validation.js';
 import { builder } from './builder.js';
@@ -180,7 +179,7 @@ function unwrapId(value: string | number, typename: string): string {
 
 /** Each event starts with empty loaders, so nested fields never show data cached by an earlier event. */
 function withFreshLoaders<T>(ctx: GatewayContext, payload: T): T {
-  ctx.loaders = createLoaders(ctx.upstream, { batch: ctx.services.batchLoads });
+  resetLoaders(ctx);
   return payload;
 }
 
