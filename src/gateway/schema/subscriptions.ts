@@ -9,7 +9,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../../wire/types.js';
 import { resetLoaders, type GatewayContext } from '../context.js';
 import { counterHubFor, type CheckInCount } from '../live/counters.js';
-import { siteTopicId } from '../live/site.js';
+import { callerInstanceId, siteTopicId } from '../live/site.js';
 import type { ChangeKind, EntityChange, GuestCheckedInMessage } from '../pubsub.js';
 import { unwrapGlobalId } from '../validation.js';
 import { builder } from './builder.js';
@@ -107,21 +107,21 @@ builder.subscriptionFields((t) => ({
     type: RsvpChangeRef,
     description: 'RSVPs of one Wix Events event: created, updated (check-ins too) or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('rsvp:changed', siteTopicId(await instanceOf(ctx), unwrapId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('rsvp:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestChanged: t.field({
     type: GuestChangeRef,
     description: 'Guests of one Wix Events event: created, updated or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:changed', siteTopicId(await instanceOf(ctx), unwrapId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestCheckedIn: t.field({
     type: GuestCheckInRef,
     description: 'Check-ins of guests of one Wix Events event.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:checkedIn', siteTopicId(await instanceOf(ctx), unwrapId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:checkedIn', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event'))),
     resolve: (message, _args, ctx) => withFreshLoaders(ctx, message),
   }),
   participationChanged: t.field({
@@ -135,7 +135,7 @@ builder.subscriptionFields((t) => ({
         });
       }
       const key = args.sessionId ? `session:${unwrapId(args.sessionId, 'Session')}` : `schedule:${String(args.scheduleId)}`;
-      return ctx.pubsub.subscribe('participation:changed', siteTopicId(await instanceOf(ctx), key));
+      return ctx.pubsub.subscribe('participation:changed', siteTopicId(await callerInstanceId(ctx), key));
     },
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
@@ -144,7 +144,7 @@ builder.subscriptionFields((t) => ({
     description: "Attendance of one session. The upstream sends only deletions; sets made through this gateway's mutations are reported too.",
     args: { sessionId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) =>
-      ctx.pubsub.subscribe('attendance:changed', siteTopicId(await instanceOf(ctx), unwrapId(args.sessionId, 'Session'))),
+      ctx.pubsub.subscribe('attendance:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.sessionId, 'Session'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   sessionCapacity: t.field({
@@ -159,7 +159,7 @@ builder.subscriptionFields((t) => ({
     description: "An event's checked-in guest count: the current count first, then one message per change. Exact: re-read from the upstream after webhooks (coalesced), never incremented.",
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const instanceId = await instanceOf(ctx);
+      const instanceId = await callerInstanceId(ctx);
       return counterHubFor(ctx.services).subscribe(instanceId, unwrapId(args.eventId, 'Event'), ctx.upstream);
     },
     resolve: (message) => message,
@@ -167,10 +167,6 @@ builder.subscriptionFields((t) => ({
 }));
 
 // Private helpers
-
-async function instanceOf(ctx: GatewayContext): Promise<string> {
-  return (await ctx.site()).instanceId;
-}
 
 /** Accepts the upstream id or the graph's global id of the expected type (what a client holds from a query). */
 function unwrapId(value: string | number, typename: string): string {
@@ -189,7 +185,7 @@ function withFreshLoaders<T>(ctx: GatewayContext, payload: T): T {
  */
 function sessionCapacity(ctx: GatewayContext, sessionId: string): AsyncIterable<CapacityMessage> {
   return new Repeater<CapacityMessage>(async (push, stop) => {
-    const signals = ctx.pubsub.subscribe('session:capacity', siteTopicId(await instanceOf(ctx), sessionId));
+    const signals = ctx.pubsub.subscribe('session:capacity', siteTopicId(await callerInstanceId(ctx), sessionId));
     stop.then(() => signals.return?.());
     let last = '';
     const show = async (session: CalendarEvent) => {
