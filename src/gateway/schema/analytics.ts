@@ -30,10 +30,21 @@ export const AttendanceSummaryRef = builder.objectRef<AttendanceSummary>('Attend
   }),
 });
 
-/** Participants of a booking: totalParticipants, or the sum over participantsChoices (WIX-REST.md §6.1). */
-export function participantsOf(booking: Booking): number {
+/**
+ * The one rule for a booking's participants (WIX-REST.md §6.1): totalParticipants, or the sum over
+ * participantsChoices.serviceChoices for variant bookings; null when the booking states neither. Callers decide
+ * what unknown means to them: the attendance capacity check does not refuse on it, sums count it as 0.
+ */
+export function bookedParticipants(booking: Booking): number | null {
   if (typeof booking.totalParticipants === 'number') return booking.totalParticipants;
-  return (booking.participantsChoices?.serviceChoices ?? []).reduce((n, c) => n + (c.numberOfParticipants ?? 0), 0);
+  const choices = booking.participantsChoices?.serviceChoices;
+  if (choices?.length) return choices.reduce((sum, c) => sum + (c.numberOfParticipants ?? 0), 0);
+  return null;
+}
+
+/** Participants a sum counts for a booking: unknown counts as none. */
+function participantsOf(booking: Booking): number {
+  return bookedParticipants(booking) ?? 0;
 }
 
 const LIVE = (b: Booking) => b.status !== 'CANCELED' && b.status !== 'DECLINED';

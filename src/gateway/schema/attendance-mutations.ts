@@ -16,10 +16,11 @@ import type { GatewayContext } from '../context.js';
 import type { ChangeKind } from '../pubsub.js';
 import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
+import { bookedParticipants } from './analytics.js';
 import { builder } from './builder.js';
-import { CapacityExceededError, ItemErrorRef, itemFailure, type ItemFailure, MUTATION_ERRORS, NotFoundError, typedUpstreamError } from './errors.js';
+import { CapacityExceededError, itemError, itemErrorFrom, ItemErrorRef, type ItemError, mutationErrors, NotFoundError, typedUpstreamError } from './errors.js';
 import { chunk } from '../upstream/query.js';
-import { afterAttendanceWrite, mapLimit } from './mutation-support.js';
+import { afterAttendanceWrite, mapLimit } from './after-write.js';
 import { AttendanceRef } from './refs.js';
 
 // Schema ---------------------------------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ interface BulkItemResult {
   eventId: string;
   success: boolean;
   attendance: Attendance | null;
-  error: ItemFailure | null;
+  error: ItemError | null;
 }
 const BulkAttendanceItemResult = builder.objectRef<BulkItemResult>('BulkAttendanceItemResult').implement({
   description: 'The outcome of one item of bulkSetAttendance, in input order.',
@@ -102,7 +103,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Record whether and how many people attended one booked session, validated against the booking first.',
     args: { input: t.arg({ type: SetAttendanceInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'SetAttendanceResult' } },
+    errors: mutationErrors('SetAttendanceResult'),
     resolve: async (_root, { input }, ctx) => {
       const { requests, existing } = await validateAttendance(ctx, [input], 'input');
       const request = requests[0]!;
@@ -121,7 +122,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'setAttendance for any number of sessions; all items are validated before the first write.',
     args: { input: t.arg({ type: BulkSetAttendanceInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'BulkSetAttendanceResult' } },
+    errors: mutationErrors('BulkSetAttendanceResult'),
     resolve: async (_root, { input }, ctx) => {
       v.nonEmpty('input.items', input.items);
       const { requests, existing } = await validateAttendance(ctx, input.items, 'input.items');
@@ -221,14 +222,6 @@ function checkStatusAgreesWithCount(field: string, status: AttendanceStatus, cou
   }
 }
 
-/** WIX-REST.md §6.1: totalParticipants, or the sum over serviceChoices for variant bookings; null if unknown. */
-export function bookedParticipants(booking: Booking): number | null {
-  if (typeof booking.totalParticipants === 'number') return booking.totalParticipants;
-  const choices = booking.participantsChoices?.serviceChoices;
-  if (choices?.length) return choices.reduce((sum, c) => sum + (c.numberOfParticipants ?? 0), 0);
-  return null;
-}
-
 /**
  * One Bookings Reader query per 100 bookings (LIMITS.bookingsQueryMax), however many items the mutation has,
  * with the attendance info so the change can be published as created or updated.
@@ -269,20 +262,18 @@ async function bulkSet(ctx: GatewayContext, requests: SetAttendanceRequest[]): P
       const res = await ctx.upstream.attendance.bulkSet({ returnFullEntity: true, attendanceDetails: part.map((p) => p.request) });
       for (const r of res.results) {
         const index = part[r.itemMetadata.originalIndex]!.index;
-        const error: ItemFailure | null = r.itemMetadata.success
+        const error = r.itemMetadata.success
           ? null
-          : {
-              kind: 'ItemError',
+          : itemError({
               code: 'UPSTREAM_ERROR',
               message: r.itemMetadata.error?.description ?? 'The upstream refused this item',
               status: 200,
               upstreamCode: r.itemMetadata.error?.code ?? null,
-              retryable: false,
-            };
+            });
         results[index] = { ...base(index), success: r.itemMetadata.success, attendance: r.item ?? null, error };
       }
     } catch (err) {
-      const error = itemFailure(typedUpstreamError(err, 'Attendance', ''));
+      const error = itemErrorFrom(typedUpstreamError(err, 'Attendance', ''));
       for (const p of part) results[p.index] ??= { ...base(p.index), success: false, attendance: null, error };
     }
     for (const p of part) {
@@ -290,7 +281,7 @@ async function bulkSet(ctx: GatewayContext, requests: SetAttendanceRequest[]): P
         ...base(p.index),
         success: false,
         attendance: null,
-        error: { kind: 'ItemError', code: 'UPSTREAM_ERROR', message: 'The upstream returned no result for this item', status: 200, upstreamCode: null, retryable: false },
+        error: itemError({ code: 'UPSTREAM_ERROR', message: 'The upstream returned no result for this item', status: 200 }),
       };
     }
   });

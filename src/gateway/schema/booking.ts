@@ -1,6 +1,6 @@
 /** Booking, read through the Bookings Reader with its attendance joined (WIX-REST.md §6.1). */
 import type { BookedEntity, BookedResource, BookedSchedule, BookedSlot, ContactDetails } from '../../wire/types.js';
-import { participantsOf } from './analytics.js';
+import { bookedParticipants } from './analytics.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
@@ -109,7 +109,8 @@ builder.node(BookingRef, {
     }),
     numberOfParticipants: t.int({
       description: 'totalParticipants, or the sum of participantsChoices (what the attendance docs call numberOfParticipants).',
-      resolve: (b) => participantsOf(b),
+      // Unknown (neither field set) answers 0, as it always has; analytics.ts bookedParticipants says null.
+      resolve: (b) => bookedParticipants(b) ?? 0,
     }),
     contactDetails: t.field({ type: ContactDetailsRef, nullable: true, resolve: (b) => b.contactDetails }),
     bookedEntity: t.field({ type: BookedEntityRef, nullable: true, resolve: (b) => b.bookedEntity }),

@@ -5,7 +5,7 @@
  *
  * Every error type implements the `Error` interface, so `... on Error { code message }` works on any result.
  */
-import { UpstreamError } from '../upstream/http.js';
+import { UpstreamHttpError } from '../upstream/http.js';
 import { ValidationError } from '../validation.js';
 import { builder } from './builder.js';
 
@@ -62,7 +62,7 @@ export class CapacityExceededError extends MutationError {
 }
 
 /** The upstream failed or refused for a reason none of the other types describe (closed, unavailable, ...). */
-export class UpstreamFailure extends MutationError {
+export class UpstreamMutationError extends MutationError {
   constructor(
     readonly code: string,
     message: string,
@@ -74,7 +74,7 @@ export class UpstreamFailure extends MutationError {
     readonly retryable: boolean,
   ) {
     super(message);
-    this.name = 'UpstreamFailure';
+    this.name = 'UpstreamMutationError';
   }
 }
 
@@ -82,7 +82,7 @@ export class UpstreamFailure extends MutationError {
  * The failure of one item of a bulk write (a guest, an attendance item). A plain object, not an Error: graphql-js
  * treats an Error returned from a resolver as thrown, so nested per-item errors cannot be the classes above.
  */
-export interface ItemFailure {
+export interface ItemError {
   readonly kind: 'ItemError';
   code: string;
   message: string;
@@ -92,18 +92,31 @@ export interface ItemFailure {
   retryable: boolean;
 }
 
-export function itemFailure(err: unknown): ItemFailure {
-  const base = { kind: 'ItemError' as const, status: 0, upstreamCode: null, retryable: false };
-  if (err instanceof UpstreamFailure) {
-    return { ...base, code: err.code, message: err.message, status: err.status, upstreamCode: err.upstreamCode, retryable: err.retryable };
-  }
-  if (err instanceof MutationError || err instanceof ValidationError) return { ...base, code: err.code, message: err.message };
-  if (err instanceof UpstreamError) return itemFailure(typedUpstreamError(err, 'item', ''));
-  return { ...base, code: 'UPSTREAM_ERROR', message: err instanceof Error ? err.message : String(err) };
+/** The one way to build an ItemError: the defaults say "not sent upstream, do not retry". */
+export function itemError(fields: Pick<ItemError, 'code' | 'message'> & Partial<Omit<ItemError, 'kind'>>): ItemError {
+  return { kind: 'ItemError', status: 0, upstreamCode: null, retryable: false, ...fields };
 }
 
-/** The error classes every mutation declares (`errors: { types: MUTATION_ERRORS }`). */
-export const MUTATION_ERRORS = [ValidationError, NotFoundError, RevisionConflictError, CapacityExceededError, UpstreamFailure];
+/** The ItemError for a thrown failure (typed mutation error, refusal, upstream call). */
+export function itemErrorFrom(err: unknown): ItemError {
+  if (err instanceof UpstreamMutationError) {
+    return itemError({ code: err.code, message: err.message, status: err.status, upstreamCode: err.upstreamCode, retryable: err.retryable });
+  }
+  if (err instanceof MutationError || err instanceof ValidationError) return itemError({ code: err.code, message: err.message });
+  if (err instanceof UpstreamHttpError) return itemErrorFrom(typedUpstreamError(err, 'item', ''));
+  return itemError({ code: 'UPSTREAM_ERROR', message: err instanceof Error ? err.message : String(err) });
+}
+
+/** The error classes every mutation declares. */
+export const MUTATION_ERRORS = [ValidationError, NotFoundError, RevisionConflictError, CapacityExceededError, UpstreamMutationError];
+
+/**
+ * The `errors:` option of every mutation field: the typed errors above as members of a result union named
+ * `union` (e.g. CreateRsvpResult), the payload itself as the other member (directResult).
+ */
+export function mutationErrors<Name extends string>(union: Name) {
+  return { types: MUTATION_ERRORS, directResult: true as const, union: { name: union } };
+}
 
 /**
  * Turns an upstream failure into the typed error a client can act on. `resource`/`id` name what the call was
@@ -112,7 +125,7 @@ export const MUTATION_ERRORS = [ValidationError, NotFoundError, RevisionConflict
  */
 export function typedUpstreamError(err: unknown, resource: string, id: string, field?: string): unknown {
   if (err instanceof MutationError || err instanceof ValidationError) return err;
-  if (!(err instanceof UpstreamError)) return err;
+  if (!(err instanceof UpstreamHttpError)) return err;
   if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') return err;
   if (err.code === 'NOT_FOUND') return new NotFoundError(resource, id, err.message);
   const violation = err.details?.validationError?.fieldViolations?.[0];
@@ -126,22 +139,43 @@ export function typedUpstreamError(err: unknown, resource: string, id: string, f
     return new CapacityExceededError(field ?? resource, err.message, num(data.requested), num(data.maxRsvpSize) ?? num(data.remainingCapacity));
   }
   const retryable = err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT' || err.code === 'RATE_LIMITED';
-  return new UpstreamFailure(err.code, err.message, err.status, err.upstreamCode ?? null, retryable);
+  return new UpstreamMutationError(err.code, err.message, err.status, err.upstreamCode ?? null, retryable);
 }
 
 /** Whether an upstream error is a stale revision (the sandbox: HTTP 409 REVISION_MISMATCH). */
-export function isRevisionConflict(err: unknown): err is UpstreamError {
-  return err instanceof UpstreamError && err.code === 'REVISION_CONFLICT';
+export function isRevisionConflict(err: unknown): err is UpstreamHttpError {
+  return err instanceof UpstreamHttpError && err.code === 'REVISION_CONFLICT';
 }
 
 export function isUpstreamNotFound(err: unknown): boolean {
-  return err instanceof UpstreamError && err.code === 'NOT_FOUND';
+  return err instanceof UpstreamHttpError && err.code === 'NOT_FOUND';
 }
 
+/**
+ * The one answer to a stale revision, for any revisioned entity (RSVP, participation): re-read it so the error
+ * carries the revision to retry with, or null when it was deleted meanwhile. `remember` primes the request's
+ * loaders with what was read, so a later selection in the same operation sees it too.
+ */
+export async function revisionConflict<T extends { revision?: string | null }>(
+  resource: string,
+  id: string,
+  sentRevision: string,
+  reread: () => Promise<T>,
+  remember: (current: T) => void,
+): Promise<RevisionConflictError> {
+  try {
+    const current = await reread();
+    remember(current);
+    return new RevisionConflictError(resource, id, sentRevision, current.revision ?? null);
+  } catch (err) {
+    if (isUpstreamNotFound(err)) return new RevisionConflictError(resource, id, sentRevision, null);
+    throw typedUpstreamError(err, resource, id);
+  }
+}
 
 // Schema types ---------------------------------------------------------------------------------------------------
 
-export const ErrorInterface = builder.interfaceRef<MutationError | ValidationError | ItemFailure>('Error').implement({
+export const ErrorInterface = builder.interfaceRef<MutationError | ValidationError | ItemError>('Error').implement({
   description: 'A failure a client can act on. Every mutation result union holds only types implementing it besides its payload.',
   fields: (t) => ({
     code: t.exposeString('code', { nullable: false, description: 'SCREAMING_SNAKE code, stable across versions.' }),
@@ -195,11 +229,11 @@ builder.objectType(CapacityExceededError, {
   }),
 });
 
-builder.objectType(UpstreamFailure, {
+builder.objectType(UpstreamMutationError, {
   name: 'UpstreamError',
   description: 'The upstream API failed or refused for a reason the other error types do not describe.',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof UpstreamFailure,
+  isTypeOf: (value) => value instanceof UpstreamMutationError,
   fields: (t) => ({
     status: t.exposeInt('status', { nullable: false, description: 'Upstream HTTP status; 0 when it never answered.' }),
     upstreamCode: t.exposeString('upstreamCode', { nullable: true }),
@@ -207,10 +241,10 @@ builder.objectType(UpstreamFailure, {
   }),
 });
 
-export const ItemErrorRef = builder.objectRef<ItemFailure>('ItemError').implement({
+export const ItemErrorRef = builder.objectRef<ItemError>('ItemError').implement({
   description: 'Why one item of a bulk write (one guest, one attendance) failed; the other items are unaffected.',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => (value as ItemFailure | null)?.kind === 'ItemError',
+  isTypeOf: (value) => (value as ItemError | null)?.kind === 'ItemError',
   fields: (t) => ({
     status: t.exposeInt('status', { nullable: false, description: 'Upstream HTTP status; 0 when the gateway did not send the item.' }),
     upstreamCode: t.exposeString('upstreamCode', { nullable: true, description: 'e.g. GUEST_ALREADY_CHECKED_IN.' }),

@@ -13,8 +13,8 @@ import type { GatewayContext } from '../context.js';
 import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
 import { builder } from './builder.js';
-import { isRevisionConflict, isUpstreamNotFound, MUTATION_ERRORS, NotFoundError, RevisionConflictError, typedUpstreamError } from './errors.js';
-import { forgetParticipation, rememberParticipation } from './mutation-support.js';
+import { isRevisionConflict, mutationErrors, revisionConflict, typedUpstreamError } from './errors.js';
+import { forgetParticipation, rememberParticipation } from './after-write.js';
 import { ParticipationRef } from './refs.js';
 
 const ParticipationStatusInput = builder.enumType('ParticipationStatusInput', {
@@ -78,7 +78,7 @@ builder.mutationFields((t) => ({
     type: CreateParticipationPayload,
     nullable: false,
     args: { input: t.arg({ type: CreateParticipationInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'CreateParticipationResult' } },
+    errors: mutationErrors('CreateParticipationResult'),
     resolve: async (_root, { input }, ctx) => {
       const idempotencyKey = input.idempotencyKey == null ? randomUUID() : v.guid('input.idempotencyKey', input.idempotencyKey);
       const participation: Participation = {
@@ -102,7 +102,7 @@ builder.mutationFields((t) => ({
     type: UpdateParticipationPayload,
     nullable: false,
     args: { input: t.arg({ type: UpdateParticipationInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'UpdateParticipationResult' } },
+    errors: mutationErrors('UpdateParticipationResult'),
     resolve: async (_root, { input }, ctx) => {
       const id = v.guid('input.participationId', input.participationId, 'Participation');
       const revision = v.revision('input.revision', input.revision);
@@ -119,7 +119,9 @@ builder.mutationFields((t) => ({
         rememberParticipation(ctx, participation);
         return { participation };
       } catch (err) {
-        if (isRevisionConflict(err)) throw await conflict(ctx, id, revision);
+        if (isRevisionConflict(err)) {
+          throw await revisionConflict('Participation', id, revision, () => ctx.upstream.participations.get(id), (p) => rememberParticipation(ctx, p));
+        }
         throw typedUpstreamError(err, 'Participation', id, 'input.partySize');
       }
     },
@@ -128,7 +130,7 @@ builder.mutationFields((t) => ({
     type: DeleteParticipationPayload,
     nullable: false,
     args: { input: t.arg({ type: DeleteParticipationInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'DeleteParticipationResult' } },
+    errors: mutationErrors('DeleteParticipationResult'),
     resolve: async (_root, { input }, ctx) => {
       const id = v.guid('input.participationId', input.participationId, 'Participation');
       try {
@@ -165,16 +167,4 @@ function participant(
     ...(p.phone != null ? { phone: v.text(`${path}.phone`, p.phone, 1, 200) } : {}),
     ...(p.contactId != null ? { contactId: v.guid(`${path}.contactId`, p.contactId) } : {}),
   };
-}
-
-/** A stale revision: re-read to tell the client the revision to retry with (null if it was deleted meanwhile). */
-async function conflict(ctx: GatewayContext, id: string, sent: string): Promise<RevisionConflictError | NotFoundError> {
-  try {
-    const current = await ctx.upstream.participations.get(id);
-    rememberParticipation(ctx, current);
-    return new RevisionConflictError('Participation', id, sent, current.revision ?? null);
-  } catch (err) {
-    if (isUpstreamNotFound(err)) return new RevisionConflictError('Participation', id, sent, null);
-    throw typedUpstreamError(err, 'Participation', id);
-  }
 }

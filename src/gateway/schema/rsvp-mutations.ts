@@ -9,29 +9,21 @@
  * query per 100 RSVPs), refuses unknown RSVPs and guest ids before any write, reports guests already in the
  * requested state per guest without sending them (the upstream would fail the whole call for one of them:
  * GUEST_ALREADY_CHECKED_IN / GUEST_NOT_CHECKED_IN), then sends ≤ 11 guest ids per call per RSVP. A failed call
- * fails only its own guests, reported per guest; the others stay applied.
+ * fails only its own guests, reported per guest; the others stay applied. The decisions are pure functions in
+ * rsvp-plans.ts; this file reads, runs their plan and primes the caches.
  */
 import type { Rsvp, RsvpStatus, WixEvent } from '../../wire/types.js';
 import { LIMITS } from '../../wire/paths.js';
 import type { GatewayContext } from '../context.js';
-import { UpstreamError } from '../upstream/http.js';
+import { UpstreamHttpError } from '../upstream/http.js';
 import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
-import { builder } from './builder.js';
-import {
-  isRevisionConflict,
-  isUpstreamNotFound,
-  itemFailure,
-  ItemErrorRef,
-  type ItemFailure,
-  MUTATION_ERRORS,
-  NotFoundError,
-  RevisionConflictError,
-  typedUpstreamError,
-} from './errors.js';
 import { chunk } from '../upstream/query.js';
-import { forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './mutation-support.js';
+import { forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './after-write.js';
+import { builder } from './builder.js';
+import { isRevisionConflict, itemErrorFrom, ItemErrorRef, mutationErrors, revisionConflict, typedUpstreamError } from './errors.js';
 import { EventRef, RsvpRef } from './refs.js';
+import { type Direction, type GuestResult, planGuestChange, planPromotion, rsvpsToReread, selectGuests, spotsLeft } from './rsvp-plans.js';
 
 // Inputs ---------------------------------------------------------------------------------------------------------
 
@@ -94,12 +86,6 @@ const DeleteRsvpPayload = builder.objectRef<{ deletedRsvpId: string }>('DeleteRs
   fields: (t) => ({ deletedRsvpId: t.exposeID('deletedRsvpId', { nullable: false }) }),
 });
 
-interface GuestResult {
-  rsvpId: string;
-  guestId: number;
-  success: boolean;
-  error: ItemFailure | null;
-}
 const RsvpGuestResult = builder.objectRef<GuestResult>('RsvpGuestResult').implement({
   description: 'The outcome for one guest, in input order.',
   fields: (t) => ({
@@ -151,7 +137,7 @@ builder.mutationFields((t) => ({
     type: RsvpPayload,
     nullable: false,
     args: { input: t.arg({ type: CreateRsvpInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'CreateRsvpResult' } },
+    errors: mutationErrors('CreateRsvpResult'),
     resolve: async (_root, { input }, ctx) => {
       const eventId = v.guid('input.eventId', input.eventId, 'Event');
       const guestCount = input.guestCount ?? 0;
@@ -179,7 +165,7 @@ builder.mutationFields((t) => ({
     type: RsvpPayload,
     nullable: false,
     args: { input: t.arg({ type: UpdateRsvpInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'UpdateRsvpResult' } },
+    errors: mutationErrors('UpdateRsvpResult'),
     resolve: async (_root, { input }, ctx) => {
       const id = v.guid('input.rsvpId', input.rsvpId, 'Rsvp');
       const revision = v.revision('input.revision', input.revision);
@@ -199,7 +185,7 @@ builder.mutationFields((t) => ({
         rememberRsvp(ctx, updated);
         return { rsvp: updated };
       } catch (err) {
-        if (isRevisionConflict(err)) throw await conflict(ctx, id, revision);
+        if (isRevisionConflict(err)) throw await revisionConflict('Rsvp', id, revision, () => ctx.upstream.rsvps.get(id), (r) => rememberRsvp(ctx, r));
         throw typedUpstreamError(err, 'Rsvp', id, 'input.status');
       }
     },
@@ -208,7 +194,7 @@ builder.mutationFields((t) => ({
     type: DeleteRsvpPayload,
     nullable: false,
     args: { input: t.arg({ type: DeleteRsvpInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'DeleteRsvpResult' } },
+    errors: mutationErrors('DeleteRsvpResult'),
     resolve: async (_root, { input }, ctx) => {
       const id = v.guid('input.rsvpId', input.rsvpId, 'Rsvp');
       try {
@@ -225,7 +211,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Check in any number of RSVP guests, 11 per upstream call, with a result per guest.',
     args: { input: t.arg({ type: RsvpGuestsInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'CheckInRsvpGuestsResult' } },
+    errors: mutationErrors('CheckInRsvpGuestsResult'),
     resolve: (_root, { input }, ctx) => changeGuests(ctx, input, 'checkIn'),
   }),
   cancelRsvpGuestsCheckIn: t.field({
@@ -233,7 +219,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Undo the check-in of any number of RSVP guests, 11 per upstream call, with a result per guest.',
     args: { input: t.arg({ type: RsvpGuestsInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'CancelRsvpGuestsCheckInResult' } },
+    errors: mutationErrors('CancelRsvpGuestsCheckInResult'),
     resolve: (_root, { input }, ctx) => changeGuests(ctx, input, 'cancelCheckIn'),
   }),
   promoteWaitlist: t.field({
@@ -242,7 +228,7 @@ builder.mutationFields((t) => ({
     description:
       'Move waitlisted RSVPs to YES, oldest first, while the whole party fits the free spots (seed 004 waitlist flow).',
     args: { input: t.arg({ type: PromoteWaitlistInput, required: true }) },
-    errors: { types: MUTATION_ERRORS, directResult: true, union: { name: 'PromoteWaitlistResult' } },
+    errors: mutationErrors('PromoteWaitlistResult'),
     resolve: async (_root, { input }, ctx) => promoteWaitlist(ctx, v.guid('input.eventId', input.eventId, 'Event')),
   }),
 }));
@@ -250,67 +236,15 @@ builder.mutationFields((t) => ({
 // Check-in -------------------------------------------------------------------------------------------------------
 
 type GuestsInput = typeof RsvpGuestsInput.$inferInput;
-type Direction = 'checkIn' | 'cancelCheckIn';
 
 async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: Direction): Promise<GuestsResult> {
   const date = input.date ?? undefined;
-  // The guests in input order, deduplicated (a badge scanned twice is one guest); guestIds null = all of the RSVP.
-  const wanted = new Map<string, { rsvpId: string; guestIds: number[] | null }>();
-  const want = (rsvpId: string, guestId: number | null) => {
-    const entry = wanted.get(rsvpId) ?? { rsvpId, guestIds: [] };
-    wanted.set(rsvpId, entry);
-    if (guestId === null) entry.guestIds = null;
-    else if (entry.guestIds && !entry.guestIds.includes(guestId)) entry.guestIds.push(guestId);
-  };
-  if (input.rsvpId != null) {
-    const rsvpId = v.guid('input.rsvpId', input.rsvpId, 'Rsvp');
-    if (input.guestIds == null) want(rsvpId, null);
-    else {
-      v.nonEmpty('input.guestIds', input.guestIds);
-      input.guestIds.forEach((g, i) => want(rsvpId, v.rsvpGuestId(`input.guestIds[${i}]`, g)));
-    }
-  } else if (input.guestIds != null) {
-    throw new ValidationError('input.rsvpId', 'guestIds number the guests of one RSVP: name it, or use guests', 'REQUIRED');
-  }
-  (input.guests ?? []).forEach((g, i) => want(v.guid(`input.guests[${i}].rsvpId`, g.rsvpId, 'Rsvp'), v.rsvpGuestId(`input.guests[${i}].guestId`, g.guestId)));
-  if (wanted.size === 0) throw new ValidationError('input.guests', 'name at least one guest (rsvpId, guestIds or guests)', 'REQUIRED');
-
+  const wanted = selectGuests(input);
   const rsvps = await readRsvps(ctx, [...wanted.keys()]);
-  const results: GuestResult[] = [];
-  const batches: { rsvpId: string; guestIds: number[]; results: GuestResult[] }[] = [];
-  for (const { rsvpId, guestIds } of wanted.values()) {
-    const rsvp = rsvps.get(rsvpId);
-    if (!rsvp) throw new NotFoundError('Rsvp', rsvpId);
-    const guests = rsvp.guestList?.guests ?? [];
-    const ids = guestIds ?? guests.map((g) => g.guestId);
-    const missing = ids.filter((id) => !guests.some((g) => g.guestId === id));
-    if (missing.length) {
-      // GUEST_NOT_FOUND upstream (WIX-REST.md §5.5): refused here so nothing of the mutation is applied.
-      throw new ValidationError(
-        'input.guests',
-        `RSVP ${rsvpId} has guests ${guests.map((g) => g.guestId).join(', ') || 'none'}; no guest ${missing.join(', ')}`,
-        'NOT_FOUND',
-      );
-    }
-    const send: GuestResult[] = [];
-    for (const guestId of ids) {
-      const checkedIn = guests.find((g) => g.guestId === guestId)?.checkInDetails?.checkedIn === true;
-      const result: GuestResult = { rsvpId, guestId, success: false, error: null };
-      results.push(result);
-      if (checkedIn === (direction === 'checkIn')) {
-        // Already in the requested state: the upstream would refuse the whole call for this one guest.
-        const upstreamCode = direction === 'checkIn' ? 'GUEST_ALREADY_CHECKED_IN' : 'GUEST_NOT_CHECKED_IN';
-        const what = direction === 'checkIn' ? 'is already checked in' : 'is not checked in';
-        result.error = { kind: 'ItemError', code: 'FAILED_PRECONDITION', message: `Guest ${guestId} of RSVP ${rsvpId} ${what}`, status: 0, upstreamCode, retryable: false };
-      } else send.push(result);
-    }
-    for (const part of chunk(send, LIMITS.rsvpCheckInMax)) batches.push({ rsvpId, guestIds: part.map((r) => r.guestId), results: part });
-  }
+  const plan = planGuestChange(wanted, rsvps, direction);
 
   // Calls for one RSVP run one after another (each changes its revision); different RSVPs run side by side.
-  const byRsvp = new Map<string, typeof batches>();
-  for (const b of batches) byRsvp.set(b.rsvpId, [...(byRsvp.get(b.rsvpId) ?? []), b]);
-  await mapLimit([...byRsvp.values()], 4, async (calls) => {
+  await mapLimit([...plan.callsByRsvp.values()], 4, async (calls) => {
     for (const call of calls) {
       try {
         const body = direction === 'checkIn' ? { guestIds: call.guestIds, checkInDate: date } : { guestIds: call.guestIds, checkInCanceledDate: date };
@@ -318,24 +252,22 @@ async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: 
         rsvps.set(call.rsvpId, fresh);
         for (const r of call.results) r.success = true;
       } catch (err) {
-        const error = itemFailure(typedUpstreamError(err, 'Rsvp', call.rsvpId));
+        const error = itemErrorFrom(typedUpstreamError(err, 'Rsvp', call.rsvpId));
         for (const r of call.results) r.error = error;
       }
     }
   });
 
-  const touched = [...wanted.keys()].map((id) => rsvps.get(id)!);
-  // A failed call may have left an RSVP changed by an earlier one: re-read those rather than guess.
-  const stale = [...byRsvp.entries()].filter(([, calls]) => calls.some((c) => c.results.some((r) => !r.success)) && calls.some((c) => c.results.some((r) => r.success)));
-  for (const [id] of stale) {
+  for (const id of rsvpsToReread(plan)) {
     try {
       rsvps.set(id, await ctx.upstream.rsvps.get(id));
     } catch {
       // keep the last state we saw; the per-guest results already tell the truth
     }
   }
-  for (const rsvp of touched) rememberRsvp(ctx, rsvps.get(rsvp.id!) ?? rsvp);
-  return { rsvps: [...wanted.keys()].map((id) => rsvps.get(id)!), results };
+  const touched = [...wanted.keys()].map((id) => rsvps.get(id)!);
+  for (const rsvp of touched) rememberRsvp(ctx, rsvp);
+  return { rsvps: touched, results: plan.results };
 }
 
 /** One RSVP query per 100 ids (LIMITS.rsvpQueryMax), with every fieldset so guest lists come back. */
@@ -354,12 +286,7 @@ async function readRsvps(ctx: GatewayContext, ids: string[]): Promise<Map<string
 
 // Waitlist -------------------------------------------------------------------------------------------------------
 
-/**
- * Seed 004 / WIX-REST.md §7.2: free spots = registration.rsvp.limit − summaries.rsvps.yesCount (guests); WAITLIST
- * RSVPs by createdDate ASC; an RSVP is promoted (PATCH status YES with its revision) only if its whole party
- * (totalGuests) fits. The first that does not fit stops the run — "wait for additional spots" — so a large party
- * at the head of the queue is never overtaken by later, smaller ones.
- */
+/** Reads the event and its waitlist, runs planPromotion's plan (rsvp-plans.ts) in order, stops at the first refusal. */
 async function promoteWaitlist(ctx: GatewayContext, eventId: string): Promise<PromoteResult> {
   let event: WixEvent;
   try {
@@ -367,20 +294,13 @@ async function promoteWaitlist(ctx: GatewayContext, eventId: string): Promise<Pr
   } catch (err) {
     throw typedUpstreamError(err, 'Event', eventId);
   }
-  const rsvpSettings = event.registration?.rsvp;
-  const limit = rsvpSettings?.limit ?? null;
-  let free = limit === null ? null : Math.max(0, limit - (event.summaries?.rsvps?.yesCount ?? 0));
   const waiting = await waitlist(ctx, eventId);
+  const plan = planPromotion(event, waiting);
   const promoted: Rsvp[] = [];
-  if (rsvpSettings?.waitlistEnabled) {
-    for (const candidate of waiting) {
-      const party = candidate.totalGuests ?? 1;
-      if (free !== null && party > free) break;
-      const rsvp = await promote(ctx, candidate);
-      if (!rsvp) break;
-      promoted.push(rsvp);
-      if (free !== null) free -= party;
-    }
+  for (const candidate of plan.candidates) {
+    const rsvp = await promote(ctx, candidate);
+    if (!rsvp) break;
+    promoted.push(rsvp);
   }
   if (promoted.length > 0) {
     try {
@@ -391,7 +311,7 @@ async function promoteWaitlist(ctx: GatewayContext, eventId: string): Promise<Pr
   }
   for (const rsvp of promoted) rememberRsvp(ctx, rsvp);
   rememberEvent(ctx, event);
-  return { event, promoted, freeSpots: free, waitingRsvps: waiting.length - promoted.length };
+  return { event, promoted, freeSpots: spotsLeft(plan, promoted.length), waitingRsvps: waiting.length - promoted.length };
 }
 
 /** Every WAITLIST RSVP of the event, oldest first (RSVP query: eventId + status, sort createdDate ASC). */
@@ -425,7 +345,7 @@ async function promote(ctx: GatewayContext, rsvp: Rsvp): Promise<Rsvp | null> {
       return await ctx.upstream.rsvps.update({ rsvp: { id: current.id!, revision: current.revision!, status: 'YES' } });
     } catch (err) {
       if (!isRevisionConflict(err) || attempt > 0) {
-        if (err instanceof UpstreamError && (err.code === 'FAILED_PRECONDITION' || err.code === 'NOT_FOUND' || err.code === 'REVISION_CONFLICT')) return null;
+        if (err instanceof UpstreamHttpError && (err.code === 'FAILED_PRECONDITION' || err.code === 'NOT_FOUND' || err.code === 'REVISION_CONFLICT')) return null;
         throw typedUpstreamError(err, 'Rsvp', current.id!);
       }
       try {
@@ -437,16 +357,4 @@ async function promote(ctx: GatewayContext, rsvp: Rsvp): Promise<Rsvp | null> {
     }
   }
   return null;
-}
-
-/** A stale revision: re-read so the error carries the revision to retry with (null if deleted meanwhile). */
-async function conflict(ctx: GatewayContext, id: string, sent: string): Promise<RevisionConflictError> {
-  try {
-    const current = await ctx.upstream.rsvps.get(id);
-    rememberRsvp(ctx, current);
-    return new RevisionConflictError('Rsvp', id, sent, current.revision ?? null);
-  } catch (err) {
-    if (isUpstreamNotFound(err)) return new RevisionConflictError('Rsvp', id, sent, null);
-    throw typedUpstreamError(err, 'Rsvp', id);
-  }
 }

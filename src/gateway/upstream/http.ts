@@ -51,7 +51,7 @@ export type UpstreamErrorCode =
   | 'UPSTREAM_ERROR';
 
 /** An upstream failure as the gateway reports it: extensions.code, the HTTP status and the upstream's own code. */
-export class UpstreamError extends GraphQLError {
+export class UpstreamHttpError extends GraphQLError {
   constructor(
     message: string,
     readonly code: UpstreamErrorCode,
@@ -105,12 +105,12 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       if (res.statusCode === 200) return (text ? JSON.parse(text) : {}) as T;
       throw errorFromResponse(res.statusCode, text, res.headers['retry-after']);
     } catch (err) {
-      if (err instanceof UpstreamError) throw err;
+      if (err instanceof UpstreamHttpError) throw err;
       if (timeout.aborted) {
-        throw new UpstreamError(`Upstream did not answer within ${opts.timeoutMs} ms (${req.method} ${req.path})`, 'UPSTREAM_TIMEOUT', 504);
+        throw new UpstreamHttpError(`Upstream did not answer within ${opts.timeoutMs} ms (${req.method} ${req.path})`, 'UPSTREAM_TIMEOUT', 504);
       }
       if (req.signal?.aborted) throw err;
-      throw new UpstreamError(`Upstream connection failed (${req.method} ${req.path})`, 'UPSTREAM_UNAVAILABLE', 502);
+      throw new UpstreamHttpError(`Upstream connection failed (${req.method} ${req.path})`, 'UPSTREAM_UNAVAILABLE', 502);
     } finally {
       opts.onAttempt?.(req, status, performance.now() - started);
     }
@@ -123,7 +123,7 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
         try {
           return await attempt<T>(creds, req);
         } catch (err) {
-          if (!(err instanceof UpstreamError) || !idempotent || n >= opts.retries || !isRetryable(err)) throw err;
+          if (!(err instanceof UpstreamHttpError) || !idempotent || n >= opts.retries || !isRetryable(err)) throw err;
           await sleep(backoffMs(n, (err as RetryHint).retryAfterMs));
         }
       }
@@ -138,7 +138,7 @@ interface RetryHint {
   retryAfterMs?: number;
 }
 
-function isRetryable(err: UpstreamError): boolean {
+function isRetryable(err: UpstreamHttpError): boolean {
   return err.code === 'RATE_LIMITED' || err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT' || err.status >= 500;
 }
 
@@ -148,7 +148,7 @@ function backoffMs(attempt: number, retryAfterMs?: number): number {
   return 50 * 2 ** attempt + Math.random() * 50;
 }
 
-function errorFromResponse(status: number, text: string, retryAfter: string | string[] | undefined): UpstreamError {
+function errorFromResponse(status: number, text: string, retryAfter: string | string[] | undefined): UpstreamHttpError {
   let body: Partial<ErrorBody> = {};
   try {
     body = JSON.parse(text) as ErrorBody;
@@ -159,7 +159,7 @@ function errorFromResponse(status: number, text: string, retryAfter: string | st
   const violations = body.details?.validationError?.fieldViolations;
   const message =
     violations?.map((v) => `${v.field}: ${v.description}`).join('; ') || app?.description || body.message || `Upstream answered HTTP ${status}`;
-  const err = new UpstreamError(message, codeFor(status, app?.code), status, app?.code, body.details);
+  const err = new UpstreamHttpError(message, codeFor(status, app?.code), status, app?.code, body.details);
   if (status === 429 && retryAfter) {
     const seconds = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
     if (Number.isFinite(seconds)) (err as RetryHint).retryAfterMs = seconds * 1000;

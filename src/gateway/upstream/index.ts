@@ -30,4 +30,4 @@ export function createUpstream(http: UpstreamHttp, creds: Credentials) {
   };
 }
 export type Upstream = ReturnType<typeof createUpstream>;
-export { UpstreamError, createUpstreamHttp, type Credentials, type UpstreamHttp } from './http.js';
+export { UpstreamHttpError, createUpstreamHttp, type Credentials, type UpstreamHttp } from './http.js';

@@ -9,7 +9,7 @@
 import type { Plugin, YogaLogger } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayPubSub } from '../pubsub.js';
-import { isKnownEventType, publicationsFor, publishAll } from './route.js';
+import { isKnownEventType, publicationsFor, publishAll } from './publications.js';
 import { createMemoryWebhookStore, createRedisWebhookStore, type WebhookStore } from './store.js';
 import type { Redis } from 'ioredis';
 import { createWebhookVerifier, WebhookRejection, type WebhookVerifier } from './verify.js';
