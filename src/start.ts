@@ -7,15 +7,8 @@
 import { ConfigError, loadConfig } from './gateway/config.js';
 import { createGateway } from './gateway/gateway.js';
 import { createSandbox } from './sandbox/sandbox.js';
+import { SAMPLE_QUERY as SAMPLE } from './gateway/ui/examples.js';
 
-const SAMPLE = `{
-  events(first: 3, filter: { registrationType: { eq: RSVP } }) {
-    edges { node { title checkInStats { checkedIn attending ratio }
-      guests(first: 3) { edges { node { guestDetails { firstName lastName checkedIn }
-        rsvp { status guests { guestId fullName checkedIn } }
-        contact { participations { edges { node { partySize session { title attendanceSummary { noShowRate } } } } } } } } } } }
-  }
-}`;
 
 async function main() {
   const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4001);
@@ -41,7 +34,8 @@ async function main() {
   if (!hook.ok) throw new Error(`could not register the gateway's webhook with the sandbox: HTTP ${hook.status}`);
 
   console.log(`sandbox (emulated Wix APIs, demo data): ${sandbox.url}  (control API: ${sandbox.url}/__sandbox/, demo token: ${sandbox.demoToken})`);
-  console.log(`gateway: ${url}/graphql  <- open this for GraphiQL (no Authorization header needed: the demo token is the default)`);
+  console.log(`gateway: ${url}/graphql  <- open this for GraphiQL, with example tabs (no Authorization header needed: the demo token is the default)`);
+  console.log(`dashboard: ${url}/dashboard  <- live check-in screen for the door`);
   console.log(`subscriptions: ws://${url.replace(/^http:\/\//, '')}/graphql (graphql-ws) or SSE on the same URL`);
   console.log(`\ntry:\n${SAMPLE}\n`);
 

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useServer } from 'graphql-ws/use/ws';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -19,6 +20,7 @@ import { createGatewayPubSub } from './pubsub.js';
 import { schema } from './schema/index.js';
 import { createUpstreamHttp, type UpstreamRequest } from './upstream/http.js';
 import { useWixWebhooks } from './webhooks/receiver.js';
+import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
 
 export interface GatewayOptions {
   /** Test-only: false disables DataLoader batching (to show the N+1 count the loaders prevent). */
@@ -64,17 +66,26 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     maxTokensPlugin({ n: 5000 }),
     // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
     useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis }),
+    // @defer / @stream: a long list or a slow linked field arrives in parts (multipart/mixed or SSE).
+    useDeferStream(),
+    // GET / and GET /dashboard (the door's live check-in screen), served from this origin only.
+    useGatewayPages({ graphiql: config.graphiql }),
   ];
+  // GraphiQL's example tabs get real ids from the gateway itself, asked with its default credentials.
+  const examples = graphiqlOptions(async (query) => {
+    const res = await yoga.fetch('http://gateway.internal/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    return res.json();
+  });
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: config.graphiql
-      ? {
-          title: 'attendance-graph',
-          subscriptionsProtocol: 'WS',
-        }
-      : false,
+    graphiql: config.graphiql ? examples : false,
+    renderGraphiQL: createGraphiQLRenderer(),
     maskedErrors: !config.development,
     logging: yogaLogger(config),
     landingPage: false,

@@ -14,6 +14,8 @@ export interface StackOptions {
   gateway?: GatewayOptions;
   /** Register the gateway's /webhooks/wix with the sandbox (default true). */
   webhooks?: boolean;
+  /** The demo token as the gateway's WIX_API_KEY, as `npm start` does (requests without Authorization use it). */
+  demoTokenAsDefaultKey?: boolean;
 }
 
 export interface GraphQLResponse<T = any> {
@@ -60,6 +62,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logLevel: 'silent',
     development: true,
     graphiql: false,
+    ...(options.demoTokenAsDefaultKey ? { wixApiKey: token } : {}),
     ...options.config,
   };
   const gateway = await createGateway(config, options.gateway);
