@@ -36,7 +36,7 @@ describe.skipIf(!chromiumAvailable())('pages in Chromium', () => {
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(r.url()));
     await page.goto(`${stack.gatewayUrl}/graphql`);
-    for (const name of ['DeepWalk', 'NoShowReport', 'CheckIn', 'CheckInCounter']) {
+    for (const name of ['DeepWalk', 'NoShowReport', 'GroupedReports', 'CheckIn', 'CheckInCounter']) {
       await page.getByRole('tab', { name }).or(page.locator('.graphiql-tab', { hasText: name })).first().waitFor({ timeout: 30_000 });
     }
     await page.getByRole('tab', { name: 'DeepWalk' }).or(page.locator('.graphiql-tab', { hasText: 'DeepWalk' })).first().click();

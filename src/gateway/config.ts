@@ -48,6 +48,16 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** GRAPHIQL: serve GraphiQL on GET /graphql (default true). */
   graphiql: boolean;
+  /**
+   * REPORT_MAX_ROWS: the most upstream rows (bookings, or RSVPs) one grouped report reads (default 10,000). Past it
+   * the report answers `complete: false` with a cutOffReason instead of reading on.
+   */
+  reportMaxRows: number;
+  /**
+   * EXPORT_MAX_ROWS: the most rows one CSV / NDJSON export streams (default 100,000); the export stops there and the
+   * response's X-Export-Row-Limit header says where it would stop.
+   */
+  exportMaxRows: number;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +78,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   development: false,
   logLevel: 'info',
   graphiql: true,
+  reportMaxRows: 10_000,
+  exportMaxRows: 100_000,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     development: env.NODE_ENV === 'development',
     logLevel: oneOf(env, 'LOG_LEVEL', d.logLevel, LOG_LEVELS),
     graphiql: bool(env, 'GRAPHIQL', d.graphiql),
+    reportMaxRows: int(env, 'REPORT_MAX_ROWS', d.reportMaxRows, 1, 1_000_000),
+    exportMaxRows: int(env, 'EXPORT_MAX_ROWS', d.exportMaxRows, 1, 10_000_000),
   };
 }
 

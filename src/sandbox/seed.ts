@@ -11,7 +11,7 @@
  */
 import type { Attendance, AttendanceStatus, Booking, BookingStatus, CalendarEvent, Participation, PaymentStatus } from '../wire/types.js';
 import { createEventsDomainHelpers } from './events-domain.js';
-import { guidFromRandom, mulberry32, newCalendarEventId } from './ids.js';
+import { guidFromRandom, guidFromString, mulberry32, newCalendarEventId } from './ids.js';
 import { createTenantDb, type Tenant } from './tenant.js';
 import { SANDBOX_APP_ID } from './webhooks.js';
 
@@ -42,6 +42,9 @@ export const SEED_BASE_DATE = Date.parse('2026-01-01T00:00:00Z');
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Radia', 'Tim', 'Frances', 'John', 'Hedy', 'Linus', 'Katherine'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Perlman', 'Berners-Lee', 'Allen', 'Backus', 'Lamarr', 'Torvalds', 'Johnson'];
 const CLASSES = ['Morning yoga', 'Pilates', 'Spin class', 'Pottery workshop', 'Italian for beginners', 'Climbing intro', 'Life drawing'];
+// Staff who teach the classes, by class and with no randomness (adding them moved no other demo value); every
+// fourth class has none, so reports by staff show bookings that carry no resource too.
+const STAFF = ['Sam Rivera', 'Kim Osei', 'Lee Novak', undefined];
 const EVENT_TITLES = ['Open studio night', 'Community meetup', 'Jazz evening', 'Book club', 'Tech talk', 'Wine tasting', 'Charity run', 'Photo walk'];
 
 interface Contact {
@@ -138,6 +141,8 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
   const bookable = sessions.filter((x) => x.type === 'CLASS');
   for (let i = 0; i < s.bookings && bookable.length > 0; i++) {
     const session = bookable[i % bookable.length]!;
+    const classIndex = schedules.findIndex((x) => x.id === session.scheduleId);
+    const staffName = STAFF[classIndex % STAFF.length];
     const contact = pick(contacts);
     const roll = rand();
     const status: BookingStatus = roll < 0.8 ? 'CONFIRMED' : roll < 0.9 ? 'CANCELED' : 'PENDING';
@@ -158,6 +163,7 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
           startDate: session.start!.utcDate,
           endDate: session.end!.utcDate,
           timezone: 'Etc/UTC',
+          ...(staffName ? { resource: { id: guidFromString(`staff:${staffName}`), name: staffName } } : {}),
         },
         title: session.title,
         tags: ['GROUP'],

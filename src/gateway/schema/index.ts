@@ -10,6 +10,7 @@ import './event.js';
 import './guest.js';
 import './rsvp.js';
 import './contact.js';
+import './reports.js';
 import './errors.js';
 import './attendance-mutations.js';
 import './rsvp-mutations.js';

@@ -42,6 +42,19 @@ query NoShowReport {
 }`,
     },
     {
+      query: `# No-show rate per week, and check-in ratio per event: grouped reports with a date range.
+query GroupedReports {
+  attendanceReport(groupBy: WEEK, range: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) {
+    complete cutOffReason
+    groups { key label sessions bookedParticipants attendees noShowRate }
+  }
+  checkInReport(groupBy: EVENT) {
+    complete
+    groups { key label checkedIn attending ratio rsvpYes rsvpNo rsvpWaitlist }
+  }
+}`,
+    },
+    {
       query: `# Check in the first guest of an RSVP. Open the CheckInCounter tab first to see the count move.
 mutation CheckIn($input: RsvpGuestsInput!) {
   checkInRsvpGuests(input: $input) {
