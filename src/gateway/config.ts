@@ -42,11 +42,49 @@ export interface GatewayConfig {
    */
   maxQueryDepth: number;
   maxQueryCost: number;
-  /** NODE_ENV=development shows unmasked error messages; anything else masks unexpected errors. */
+  /** MAX_ALIASES: aliases in one operation, `__typename` ones included (default 30). */
+  maxAliases: number;
+  /** MAX_TOKENS: lexical tokens in one document (default 5000): bounds the parser's work before anything else. */
+  maxTokens: number;
+  /** MAX_DIRECTIVES: directives in one operation (default 50). */
+  maxDirectives: number;
+  /**
+   * MAX_LIST_LENGTH: items in any list argument or list variable (default 1000). The upstream takes 100 ids per call,
+   * so 1000 ids are ten calls; 20,000 ids would be 200 calls from one request.
+   */
+  maxListLength: number;
+  /** MAX_INPUT_DEPTH: nesting of input objects and lists in arguments and variables, e.g. and/or/not filters (default 16). */
+  maxInputDepth: number;
+  /** MAX_STRING_LENGTH: characters in any string argument or variable (default 10000; the longest documented upstream text is 5000). */
+  maxStringLength: number;
+  /** MAX_BODY_BYTES: request bodies over this get 413 BODY_TOO_LARGE before they are parsed (default 1 MiB). */
+  maxBodyBytes: number;
+  /** WS_MAX_SUBSCRIPTIONS: active operations on one graphql-ws socket; the next one is refused (default 100). */
+  wsMaxSubscriptions: number;
+  /**
+   * STREAM_MAX_BUFFERED_BYTES: bytes a WebSocket or SSE stream may hold unsent for a client that does not read
+   * (default 4 MiB). Past it the socket is closed with 1013 (the SSE stream ends with SLOW_CONSUMER), so one slow
+   * reader cannot grow the gateway's memory.
+   */
+  streamMaxBufferedBytes: number;
+  /**
+   * CORS_ORIGINS: comma-separated origins (https://app.example.com) whose pages may call the gateway with
+   * credentials; also the only foreign origins allowed to open a WebSocket. Empty (default): same-origin only.
+   * `*` is refused: a reflected origin with credentials would let any site act with WIX_API_KEY.
+   */
+  corsOrigins: string[];
+  /** NODE_ENV=development: development defaults (introspection and GraphiQL on). Errors are redacted in every mode. */
   development: boolean;
+  /** NODE_ENV=production: production defaults (introspection, suggestions and GraphiQL off). */
+  production: boolean;
+  /**
+   * GRAPHQL_INTROSPECTION: allow __schema/__type queries and "Did you mean" suggestions (default: on, off when
+   * NODE_ENV=production).
+   */
+  introspection: boolean;
   /** LOG_LEVEL: pino level (default info; silent in tests). */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** GRAPHIQL: serve GraphiQL on GET /graphql (default true). */
+  /** GRAPHIQL: serve GraphiQL on GET /graphql (default: on, off when NODE_ENV=production). */
   graphiql: boolean;
   /**
    * REPORT_MAX_ROWS: the most upstream rows (bookings, or RSVPs) one grouped report reads (default 10,000). Past it
@@ -75,7 +113,19 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   counterCoalesceMs: 250,
   maxQueryDepth: 32,
   maxQueryCost: 1_000_000,
+  maxAliases: 30,
+  maxTokens: 5000,
+  maxDirectives: 50,
+  maxListLength: 1000,
+  maxInputDepth: 16,
+  maxStringLength: 10_000,
+  maxBodyBytes: 1024 * 1024,
+  wsMaxSubscriptions: 100,
+  streamMaxBufferedBytes: 4 * 1024 * 1024,
+  corsOrigins: [],
   development: false,
+  production: false,
+  introspection: true,
   logLevel: 'info',
   graphiql: true,
   reportMaxRows: 10_000,
@@ -91,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     .filter((k): k is string => !!k && k.trim() !== '')
     .flatMap((k) => k.split(/\n---\n/))
     .map((k) => decodePem('WIX_WEBHOOK_PUBLIC_KEY', k));
+  const production = env.NODE_ENV === 'production';
   return {
     port: int(env, 'PORT', d.port, 0, 65535),
     host: env.HOST?.trim() || d.host,
@@ -107,9 +158,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     counterCoalesceMs: int(env, 'COUNTER_COALESCE_MS', d.counterCoalesceMs, 0, 60_000),
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', d.maxQueryDepth, 1, 100),
     maxQueryCost: int(env, 'MAX_QUERY_COST', d.maxQueryCost, 1, 1_000_000_000),
+    maxAliases: int(env, 'MAX_ALIASES', d.maxAliases, 0, 10_000),
+    maxTokens: int(env, 'MAX_TOKENS', d.maxTokens, 10, 1_000_000),
+    maxDirectives: int(env, 'MAX_DIRECTIVES', d.maxDirectives, 0, 10_000),
+    maxListLength: int(env, 'MAX_LIST_LENGTH', d.maxListLength, 1, 1_000_000),
+    maxInputDepth: int(env, 'MAX_INPUT_DEPTH', d.maxInputDepth, 1, 100),
+    maxStringLength: int(env, 'MAX_STRING_LENGTH', d.maxStringLength, 100, 100 * 1024 * 1024),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', d.maxBodyBytes, 1024, 1024 * 1024 * 1024),
+    wsMaxSubscriptions: int(env, 'WS_MAX_SUBSCRIPTIONS', d.wsMaxSubscriptions, 1, 100_000),
+    streamMaxBufferedBytes: int(env, 'STREAM_MAX_BUFFERED_BYTES', d.streamMaxBufferedBytes, 1024, 1024 * 1024 * 1024),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
     development: env.NODE_ENV === 'development',
+    production,
+    introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
     logLevel: oneOf(env, 'LOG_LEVEL', d.logLevel, LOG_LEVELS),
-    graphiql: bool(env, 'GRAPHIQL', d.graphiql),
+    graphiql: bool(env, 'GRAPHIQL', !production),
     reportMaxRows: int(env, 'REPORT_MAX_ROWS', d.reportMaxRows, 1, 1_000_000),
     exportMaxRows: int(env, 'EXPORT_MAX_ROWS', d.exportMaxRows, 1, 10_000_000),
   };
@@ -156,6 +219,28 @@ function url(env: NodeJS.ProcessEnv, name: string, def: string, protocols = ['ht
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
   }
   return name === 'UPSTREAM_URL' ? raw.replace(/\/+$/, '') : raw;
+}
+
+/** A list of exact origins (scheme://host[:port]); paths, wildcards and `null` are refused. */
+function origins(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(o);
+      } catch {
+        // reported below
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== o.replace(/\/+$/, '')) {
+        throw new ConfigError(`${name} must be a comma-separated list of origins like https://app.example.com, got "${o}"`);
+      }
+      return parsed.origin;
+    });
 }
 
 /** Accepts PEM text or base64 of it, as @wix/sdk's AppStrategy does (WIX-REST.md §1.8). */

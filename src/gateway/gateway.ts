@@ -6,21 +6,29 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { useServer } from 'graphql-ws/use/ws';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { ExecutionArgs } from 'graphql';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { checkVariables, useOperationLimits } from './limits.js';
 import { createGatewayPubSub } from './pubsub.js';
 import { schema } from './schema/index.js';
+import {
+  corsFor,
+  createRedactor,
+  currentRequestId,
+  finishError,
+  isAllowedWebSocketOrigin,
+  maskError,
+  runInRequestScope,
+  useRequestHardening,
+} from './security.js';
+import { useBoundedStreams } from './streams.js';
 import { createUpstreamHttp, type UpstreamRequest } from './upstream/http.js';
 import { useWixWebhooks } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
+import { serveGraphqlWs } from './ws-server.js';
 
 export interface GatewayOptions {
   /** Test-only: false disables DataLoader batching (to show the N+1 count the loaders prevent). */
@@ -40,12 +48,14 @@ export interface Gateway {
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = yogaLogger(config);
   const http = createUpstreamHttp({
     baseUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
     connections: config.upstreamConnections,
     onAttempt: options.onUpstreamAttempt,
+    onFailure: (_req, err) => logger.warn(`upstream failure ${err.code}: ${err.detail}`),
   });
   const pubsubHandle = await createGatewayPubSub(config.redisUrl);
   const services: GatewayServices = {
@@ -56,14 +66,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     siteCache: new Map(),
   };
 
-  // Limits on one operation, checked at validation before any upstream call (the analysts' GraphiQL is open to
-  // ad-hoc queries): depth, static cost, aliases and tokens (graphql-armor).
   const plugins: Plugin<any>[] = [
-    maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
-    // Cost = the most objects the response could hold: each `first` multiplies what is below it.
-    costLimitPlugin({ maxCost: config.maxQueryCost, objectCost: 1, scalarCost: 0, depthCostFactor: 1, ignoreIntrospection: true }),
-    maxAliasesPlugin({ n: 30 }),
-    maxTokensPlugin({ n: 5000 }),
+    // Which requests may execute (JSON POSTs, GET without mutations), 400 for unreadable ones, request ids on errors.
+    useRequestHardening(config),
+    // Limits on one request, checked before any upstream call (the analysts' GraphiQL is open to ad-hoc queries).
+    ...useOperationLimits(config),
+    // An SSE subscriber that stops reading is cut off at STREAM_MAX_BUFFERED_BYTES.
+    useBoundedStreams(config),
     // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
     useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis }),
     // @defer / @stream: a long list or a slow linked field arrives in parts (multipart/mixed or SSE).
@@ -86,44 +95,69 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     graphqlEndpoint: '/graphql',
     graphiql: config.graphiql ? examples : false,
     renderGraphiQL: createGraphiQLRenderer(),
-    maskedErrors: !config.development,
-    logging: yogaLogger(config),
+    // Redacted in every NODE_ENV: development shows no more upstream or internal text than production.
+    maskedErrors: { maskError, isDev: false },
+    cors: corsFor(config),
+    // Nothing here takes file uploads; multipart is the other content type a cross-site form can send.
+    multipart: false,
+    maxRequestBodySize: config.maxBodyBytes,
+    logging: logger,
     landingPage: false,
     plugins,
     context: ({ request, connectionParams }: { request?: Request; connectionParams?: Record<string, unknown> }) =>
       createContext(services, authorizationOf(request, connectionParams)),
   });
 
-  const server = createServer(yoga);
-  const wss = new WebSocketServer({ server, path: '/graphql' });
-  useServer(
+  const server = createServer((req, res) => runInRequestScope(req.headers['x-request-id'], [req.headers.authorization], () => yoga(req, res)));
+  const wss = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: config.maxBodyBytes,
+    verifyClient: ({ req }: { req: import('node:http').IncomingMessage }) => isAllowedWebSocketOrigin(config, req),
+  });
+  serveGraphqlWs(
     {
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
       // Run every WebSocket operation through Yoga's own pipeline, so HTTP and WS share one context and plugin
       // chain (STYLE.md example 6). The context is built once per operation, from connection_init's payload.
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-          connectionParams: ctx.connectionParams,
-        });
-        const args: ExecutionArgs & { rootValue: unknown } = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
-      },
+      // Each operation gets its own request id; the connection's credentials are redacted from its log lines.
+      onSubscribe: (ctx, _id, params) =>
+        runInRequestScope(ctx.extra.request.headers['x-request-id'], [authorizationOf(undefined, ctx.connectionParams)], async () => {
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+            connectionParams: ctx.connectionParams,
+          });
+          let args: ExecutionArgs & { rootValue: unknown };
+          try {
+            // Limits refuse by throwing (armor's rules do); over WS that must be an error message, not a closed socket.
+            checkVariables(config, params.variables);
+            const document = parse(params.query);
+            const errors = validate(schema, document);
+            if (errors.length) return (errors as readonly GraphQLError[]).map((e) => finishError(config, e));
+            args = {
+              schema,
+              operationName: params.operationName,
+              document,
+              variableValues: params.variables,
+              contextValue: await contextFactory(),
+              rootValue: { execute, subscribe },
+            };
+          } catch (err) {
+            if (err instanceof GraphQLError) return [finishError(config, maskError(err) as GraphQLError)];
+            throw err;
+          }
+          return args;
+        }),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        'errors' in result && result.errors?.length ? { ...result, errors: result.errors.map((e) => finishError(config, e as GraphQLError).toJSON()) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => finishError(config, maskError(e) as GraphQLError).toJSON()),
     },
     wss,
+    { maxSubscriptions: config.wsMaxSubscriptions, maxBufferedBytes: config.streamMaxBufferedBytes },
   );
 
   const gateway: Gateway = {
@@ -162,15 +196,15 @@ function yogaLogger(config: GatewayConfig) {
     level: config.logLevel,
     redact: { paths: ['authorization', '*.authorization', '*.headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
   });
-  const secrets = [config.wixApiKey].filter((s): s is string => !!s);
-  const scrub = (text: string) => secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text);
+  const scrub = createRedactor(config);
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
       if (!logger.isLevelEnabled(level)) return;
       const [first, ...rest] = args;
       const message = scrub(first instanceof Error ? first.message : String(first));
-      logger[level](rest.length ? { detail: rest.map((r) => (r instanceof Error ? scrub(r.message) : r)) } : {}, message);
+      const detail = rest.map((r) => scrub(r instanceof Error ? r.message : typeof r === 'string' ? r : JSON.stringify(r) ?? String(r)));
+      logger[level]({ requestId: currentRequestId(), ...(detail.length ? { detail } : {}) }, message);
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

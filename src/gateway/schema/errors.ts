@@ -104,7 +104,8 @@ export function itemErrorFrom(err: unknown): ItemError {
   }
   if (err instanceof MutationError || err instanceof ValidationError) return itemError({ code: err.code, message: err.message });
   if (err instanceof UpstreamHttpError) return itemErrorFrom(typedUpstreamError(err, 'item', ''));
-  return itemError({ code: 'UPSTREAM_ERROR', message: err instanceof Error ? err.message : String(err) });
+  // Anything else is a bug or a transport failure whose text may carry upstream internals: the code says enough.
+  return itemError({ code: 'UPSTREAM_ERROR', message: 'The item failed for an unexpected reason.' });
 }
 
 /** The error classes every mutation declares. */
@@ -127,9 +128,10 @@ export function typedUpstreamError(err: unknown, resource: string, id: string, f
   if (err instanceof MutationError || err instanceof ValidationError) return err;
   if (!(err instanceof UpstreamHttpError)) return err;
   if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN') return err;
-  if (err.code === 'NOT_FOUND') return new NotFoundError(resource, id, err.message);
-  const violation = err.details?.validationError?.fieldViolations?.[0];
-  if (violation) return new ValidationError(violation.field, violation.description, violation.violatedRule ?? 'UPSTREAM');
+  if (err.code === 'NOT_FOUND') return new NotFoundError(resource, id);
+  // The field path and rule only: the upstream's description is its own text and may echo the input.
+  const violation = (err.extensions.fieldViolations as { field: string; rule?: string }[] | undefined)?.[0];
+  if (violation) return new ValidationError(violation.field, 'the upstream refused this value', violation.rule ?? 'UPSTREAM');
   // GUEST_LIMIT_EXCEEDED / RSVP_LIMIT_EXCEEDED (WIX-REST.md §5.5); data.maxRsvpSize is the largest party that fits.
   if (err.upstreamCode && /LIMIT_EXCEEDED|CAPACITY/.test(err.upstreamCode)) {
     // CAPACITY_EXCEEDED for a participation larger than the session's remainingCapacity (the sandbox's reading of

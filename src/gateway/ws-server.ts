@@ -1,0 +1,93 @@
+/**
+ * graphql-ws on a `ws` server, as graphql-ws/use/ws wires it, with two bounds a public socket needs (issue 8):
+ * - at most `maxSubscriptions` active operations per socket; the next gets an error message naming the limit;
+ * - at most `maxBufferedBytes` unsent per socket. Sends do not wait for the client to read (use/ws awaits each
+ *   write, which moves a slow reader's backlog into the subscription's queue, unbounded); past the cap the socket is
+ *   closed with 1013 and a reason, so one reader that stops reading costs at most the cap.
+ * Close reasons never carry an exception's text (use/ws puts it there outside NODE_ENV=production).
+ */
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { GraphQLError } from 'graphql';
+
+export interface WsLimits {
+  maxSubscriptions: number;
+  maxBufferedBytes: number;
+  /** Ping interval; a client that does not answer within it is dropped (use/ws's default 12 s). */
+  keepAliveMs?: number;
+}
+
+/** The `ctx.extra` of every graphql-ws hook. */
+export interface WsExtra {
+  socket: WebSocket;
+  request: IncomingMessage;
+}
+
+/** 1013 "Try Again Later": the client may reconnect and read faster. */
+export const SLOW_READER_CLOSE_CODE = 1013;
+
+export function serveGraphqlWs(options: ServerOptions<Record<string, unknown> | undefined, WsExtra>, wss: WebSocketServer, limits: WsLimits) {
+  const onSubscribe = options.onSubscribe;
+  const server = makeServer<Record<string, unknown> | undefined, WsExtra>({
+    ...options,
+    onSubscribe: (ctx, id, payload) => {
+      // graphql-ws registers the operation before this hook, so the count includes it.
+      if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
+        return [
+          new GraphQLError(`This socket already has ${limits.maxSubscriptions} active operations, the limit (WS_MAX_SUBSCRIPTIONS).`, {
+            extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: limits.maxSubscriptions },
+          }),
+        ];
+      }
+      return onSubscribe?.(ctx, id, payload);
+    },
+  });
+  wss.options.handleProtocols = handleProtocols;
+  const keepAliveMs = limits.keepAliveMs ?? 12_000;
+
+  wss.on('connection', (socket, request) => {
+    socket.once('error', () => socket.close(CloseCode.InternalServerError, 'Internal server error'));
+    let pongWait: NodeJS.Timeout | null = null;
+    const pingInterval = setInterval(() => {
+      if (socket.readyState !== socket.OPEN) return;
+      pongWait = setTimeout(() => socket.terminate(), keepAliveMs);
+      socket.once('pong', () => {
+        if (pongWait) clearTimeout(pongWait);
+        pongWait = null;
+      });
+      socket.ping();
+    }, keepAliveMs);
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) => {
+          if (socket.readyState !== socket.OPEN) return;
+          socket.send(data);
+          if (socket.bufferedAmount > limits.maxBufferedBytes) {
+            socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${limits.maxBufferedBytes} bytes unsent`);
+            // The close frame waits behind the backlog the client is not reading; do not wait 30 s for it.
+            setTimeout(() => socket.terminate(), 1000).unref();
+          }
+        },
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (cb) =>
+          socket.on('message', async (event) => {
+            try {
+              await cb(String(event));
+            } catch {
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            }
+          }),
+      },
+      { socket, request },
+    );
+
+    socket.once('close', (code, reason) => {
+      if (pongWait) clearTimeout(pongWait);
+      clearInterval(pingInterval);
+      void closed(code, String(reason));
+    });
+  });
+}
