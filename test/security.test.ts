@@ -209,7 +209,7 @@ describe('upstream errors', () => {
     }
     expect(leaks).toEqual([]);
     expect(cases).toBe(3 * 104 * operations.length);
-  });
+  }, 180_000);
 
   it('keep the status, the stable code, a documented upstream code and the request id the client sent', async () => {
     const rsvpsClosed = createServer((req, res) => {
@@ -369,5 +369,127 @@ describe('production mode', () => {
     } finally {
       await open.stop();
     }
+  });
+});
+
+describe('graphql-ws and SSE', () => {
+  const RSVP_CHANGED = 'subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId } }';
+  let instanceId: string;
+  beforeAll(async () => {
+    instanceId = (await stack.upstream('POST', '/oauth2/token-info', { token: stack.token })).body.instanceId;
+  });
+  const publish = (eventId: string, n: number, firstName = 'A') =>
+    stack.gateway.services.pubsub.publishConfirmed('rsvp:changed', `${instanceId}:${eventId}`, {
+      kind: 'UPDATED',
+      entityId: `rsvp-${n}`,
+      entity: { id: `rsvp-${n}`, eventId, firstName },
+      eventTime: new Date().toISOString(),
+      changeId: `change-${n}`,
+    });
+
+  /** A raw graphql-transport-ws socket, acknowledged; `messages` collects what it has read. */
+  async function rawSocket() {
+    const socket = new WebSocket(stack.gatewayUrl.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+    const messages: any[] = [];
+    const listeners: (() => void)[] = [];
+    socket.on('message', (data) => {
+      messages.push(JSON.parse(String(data)));
+      listeners.splice(0).forEach((l) => l());
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    await new Promise((resolve) => socket.once('open', resolve));
+    const until = async (predicate: () => boolean) => {
+      while (!predicate()) await new Promise<void>((resolve) => listeners.push(resolve));
+    };
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: stack.token } }));
+    await until(() => messages.some((m) => m.type === 'connection_ack'));
+    return { socket, messages, until, closed };
+  }
+
+  /** Publishes until the subscription `id` on every socket has delivered one message: proof it is attached. */
+  async function attached(eventId: string, sockets: Awaited<ReturnType<typeof rawSocket>>[], id: string) {
+    for (let n = 0; !sockets.every((s) => s.messages.some((m) => m.id === id && m.type === 'next')); n++) {
+      await publish(eventId, -1 - n);
+      await Promise.race([Promise.all(sockets.map((s) => s.until(() => s.messages.some((m) => m.id === id && m.type === 'next')))), new Promise((r) => setTimeout(r, 50))]);
+    }
+  }
+
+  it('refuses the 101st operation on one socket with TOO_MANY_SUBSCRIPTIONS and accepts one again after a complete', async () => {
+    const ws = await rawSocket();
+    try {
+      for (let i = 1; i <= 101; i++) ws.socket.send(JSON.stringify({ id: `s${i}`, type: 'subscribe', payload: { query: RSVP_CHANGED, variables: { e: `event-${i}` } } }));
+      await ws.until(() => ws.messages.some((m) => m.type === 'error'));
+      const errors = ws.messages.filter((m) => m.type === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0].id).toBe('s101');
+      expect(errors[0].payload[0].extensions).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS', limit: 100 });
+      expect(errors[0].payload[0].message).toContain('100');
+      ws.socket.send(JSON.stringify({ id: 's1', type: 'complete' }));
+      ws.socket.send(JSON.stringify({ id: 's102', type: 'subscribe', payload: { query: RSVP_CHANGED, variables: { e: 'event-102' } } }));
+      await attached('event-102', [ws], 's102');
+      expect(ws.messages.filter((m) => m.type === 'error')).toHaveLength(1);
+    } finally {
+      ws.socket.close();
+    }
+  });
+
+  it('closes a reader that stopped reading with 1013 once STREAM_MAX_BUFFERED_BYTES are unsent, without growing memory', async () => {
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const BIG = `subscription ($e: ID!) { rsvpChanged(eventId: $e) { rsvp { firstName } } }`;
+    const slow = await rawSocket();
+    const healthy = await rawSocket();
+    slow.socket.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: BIG, variables: { e: 'slow-event' } } }));
+    healthy.socket.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query: RSVP_CHANGED, variables: { e: 'slow-event' } } }));
+    await attached('slow-event', [slow, healthy], 'big');
+    // The client stops reading: the gateway's sends pile up in its socket buffer.
+    (slow.socket as any)._socket.pause();
+    gc();
+    const before = process.memoryUsage();
+    const EVENTS = 300;
+    for (let n = 0; n < EVENTS; n++) await publish('slow-event', n, `${n}:`.padEnd(400_000, 'x'));
+    // Every event was dispatched to both sockets once the healthy one has read the last.
+    await healthy.until(() => healthy.messages.some((m) => m.type === 'next' && m.payload.data.rsvpChanged.rsvpId === `rsvp-${EVENTS - 1}`));
+    gc();
+    const after = process.memoryUsage();
+    const grown = after.heapUsed + after.external - (before.heapUsed + before.external);
+    expect(grown / 1024 / 1024, 'MB retained for the slow reader').toBeLessThan(50);
+    (slow.socket as any)._socket.resume();
+    const { code, reason } = await slow.closed;
+    expect(code).toBe(1013);
+    expect(reason).toContain(String(stack.gateway.services.config.streamMaxBufferedBytes));
+    const delivered = slow.messages.filter((m) => m.type === 'next').length;
+    expect(delivered).toBeLessThan(EVENTS / 2);
+    healthy.socket.close();
+  });
+
+  it('ends an SSE stream whose reader stopped with SLOW_CONSUMER once STREAM_MAX_BUFFERED_BYTES are queued', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: stack.token },
+      body: JSON.stringify({ query: `subscription { rsvpChanged(eventId: "sse-event") { rsvp { firstName } } }` }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    const read = async () => {
+      const { value, done } = await reader.read();
+      if (!done) text += decoder.decode(value, { stream: true });
+      return !done;
+    };
+    // Attached once the first event arrives; then stop reading while 40 MB are published.
+    for (let n = 0; !text.includes('"firstName"'); n++) {
+      await publish('sse-event', -1 - n);
+      await Promise.race([read(), new Promise((r) => setTimeout(r, 50))]);
+    }
+    for (let n = 0; n < 100; n++) await publish('sse-event', n, `${n}:`.padEnd(400_000, 'x'));
+    while (await read()) if (text.includes('SLOW_CONSUMER')) break;
+    expect(text).toContain('SLOW_CONSUMER');
+    expect(text.split('"firstName"').length - 1).toBeLessThan(50);
+    controller.abort();
   });
 });

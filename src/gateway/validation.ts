@@ -7,19 +7,24 @@
  * Each check returns the normalised value or throws a ValidationError naming the input path.
  */
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
 
-/** An input the gateway refuses; the schema exposes it as the `ValidationError` result type. */
-export class ValidationError extends Error {
+/**
+ * An input the gateway refuses. A mutation returns it as the `ValidationError` result type; anywhere else (a root
+ * field's or a subscription's argument) it is a top-level error with extensions.code BAD_USER_INPUT and the field,
+ * which is why it is a GraphQLError.
+ */
+export class ValidationError extends GraphQLError {
   readonly code = 'VALIDATION_FAILED';
   constructor(
     /** The input path, e.g. `input.items[3].numberOfAttendees`. */
     readonly field: string,
     /** Why, in words a client can show. */
     readonly reason: string,
-    /** A stable rule name: REQUIRED, FORMAT, MIN_LENGTH, MAX_LENGTH, RANGE, CONTRADICTION, DUPLICATE, ... */
+    /** A stable rule name: REQUIRED, FORMAT, MIN_LENGTH, MAX_LENGTH, RANGE, CONTRADICTION, DUPLICATE, WRONG_TYPE, ... */
     readonly rule: string,
   ) {
-    super(`${field}: ${reason}`);
+    super(`${field}: ${reason}`, { extensions: { code: 'BAD_USER_INPUT', field, rule } });
     this.name = 'ValidationError';
   }
 }
@@ -50,14 +55,14 @@ export const INPUT_LIMITS = {
  * A GUID id, given raw or as a Relay global id of `typename` (the graph's node ids), returned raw and lowercase.
  */
 export function guid(field: string, value: string, typename?: string): string {
-  const raw = unwrapGlobalId(value, typename);
+  const raw = typename ? globalId(typename, value, field) : value;
   if (!GUID.test(raw)) throw new ValidationError(field, `must be a GUID (8-4-4-4-12 hex), got ${quote(value)}`, 'FORMAT');
   return raw.toLowerCase();
 }
 
 /** A calendar event (session) id: an opaque string of 36..250 characters, not a GUID (WIX-REST.md §0.2, §1.3). */
 export function calendarEventId(field: string, value: string, typename?: string): string {
-  const raw = unwrapGlobalId(value, typename);
+  const raw = typename ? globalId(typename, value, field) : value;
   const { calendarEventIdMin: min, calendarEventIdMax: max } = INPUT_LIMITS;
   if (raw.length < min || raw.length > max) {
     throw new ValidationError(field, `must be a calendar event id of ${min}..${max} characters, got ${raw.length}`, 'FORMAT');
@@ -148,11 +153,20 @@ export function decodeGlobalId(value: string): { typename: string; id: string } 
   }
 }
 
-/** The upstream id inside a global id of `typename`; any other value is taken as it is. */
-export function unwrapGlobalId(value: string, typename: string | undefined): string {
-  if (!typename) return value;
-  const decoded = decodeGlobalId(value);
-  return decoded && decoded.typename === typename ? decoded.id : value;
+/**
+ * The one id decoder of every root field, mutation input and subscription argument: the upstream id inside a global
+ * id of `typename`, or the value itself when it is a raw upstream id. Another type's global id is refused naming
+ * `field`: taken as a raw id it would subscribe to a topic nothing publishes or read a count of nothing.
+ * `typename` null: an id with no graph type (a schedule), for which any global id is another type's.
+ */
+export function globalId(typename: string | null, value: string, field: string): string {
+  const trimmed = value.trim();
+  if (!trimmed) throw new ValidationError(field, 'must not be empty', 'REQUIRED');
+  const decoded = decodeGlobalId(trimmed);
+  if (!decoded) return trimmed;
+  if (decoded.typename === typename) return decoded.id;
+  const expected = typename ? `the id of a ${typename}` : `a ${field.split('.').pop()} (a raw upstream id)`;
+  throw new ValidationError(field, `expected ${expected}, got the id of a ${decoded.typename}`, 'WRONG_TYPE');
 }
 
 // Helpers below: kept private so every validator reports the same way.

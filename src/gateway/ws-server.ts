@@ -66,9 +66,9 @@ export function serveGraphqlWs(options: ServerOptions<Record<string, unknown> | 
           if (socket.readyState !== socket.OPEN) return;
           socket.send(data);
           if (socket.bufferedAmount > limits.maxBufferedBytes) {
+            // Nothing more is sent once closing; the close frame waits behind the backlog, and ws destroys the socket
+            // if the client has not answered it within 30 s, so the backlog is bounded by the cap meanwhile.
             socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${limits.maxBufferedBytes} bytes unsent`);
-            // The close frame waits behind the backlog the client is not reading; do not wait 30 s for it.
-            setTimeout(() => socket.terminate(), 1000).unref();
           }
         },
         close: (code, reason) => socket.close(code, reason),

@@ -1,4 +1,5 @@
 /** Attendance: whether and how many people attended one booked session (Bookings Attendance v2, WIX-REST.md §2). */
+import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
@@ -66,8 +67,8 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) =>
       ctx.upstream.attendance.count({
         ...(args.status ? { status: args.status } : {}),
-        ...(args.sessionId ? { eventId: String(args.sessionId) } : {}),
-        ...(args.bookingId ? { bookingId: String(args.bookingId) } : {}),
+        ...(args.sessionId ? { eventId: globalId('Session', String(args.sessionId), 'sessionId') } : {}),
+        ...(args.bookingId ? { bookingId: globalId('Booking', String(args.bookingId), 'bookingId') } : {}),
       }),
   }),
 }));

@@ -3,6 +3,7 @@
  * bookings by contactDetails.contactId, participations by participant.contactId). The gateway has no contact
  * store of its own; a Contact is only its id and the links.
  */
+import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { arrayConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ContactRef, GuestRef, ParticipationRef, RsvpRef } from './refs.js';
@@ -38,6 +39,6 @@ builder.queryField('contact', (t) =>
   t.field({
     type: ContactRef,
     args: { contactId: t.arg.id({ required: true }) },
-    resolve: (_root, args) => ({ contactId: String(args.contactId) }),
+    resolve: (_root, args) => ({ contactId: globalId('Contact', String(args.contactId), 'contactId') }),
   }),
 );

@@ -1,5 +1,6 @@
 /** Participation: a party's registration for a calendar event or schedule (Calendar Participations v3, WIX-REST.md §3). */
 import type { Participant } from '../../wire/types.js';
+import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum } from './filters.js';
@@ -64,7 +65,7 @@ builder.queryFields((t) => ({
     type: ParticipationRef,
     description: 'Participations in a whole schedule (participations linked by scheduleId).',
     args: { scheduleId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => arrayConnection(args, await ctx.loaders.participationsBySchedule.load(String(args.scheduleId))),
+    resolve: async (_root, args, ctx) => arrayConnection(args, await ctx.loaders.participationsBySchedule.load(globalId(null, String(args.scheduleId), 'scheduleId'))),
   }),
 }));
 

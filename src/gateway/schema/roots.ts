@@ -4,7 +4,7 @@ import type { ListSource } from '../loaders.js';
 import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
 import type { defineFilter } from './filters.js';
-import { rawId } from './node.js';
+import { globalId } from '../validation.js';
 import { upstreamConnection } from './paging.js';
 import { loadOrNull } from './loading.js';
 
@@ -28,7 +28,7 @@ export function addRootQueries<T>(options: {
       args: { id: t.arg.id({ required: true }) },
       // The ref's shape is generic here, which Pothos cannot check against; each caller passes a matching pair.
       resolve: ((_root: unknown, args: { id: string | number }, ctx: GatewayContext) =>
-        loadOrNull(ctx.loaders[resource] as { load(key: string): Promise<T | null> }, rawId(typename, String(args.id)))) as never,
+        loadOrNull(ctx.loaders[resource] as { load(key: string): Promise<T | null> }, globalId(typename, String(args.id), 'id'))) as never,
     }),
     [plural]: t.connection({
       type: ref,

@@ -2,11 +2,11 @@
 import { GraphQLError } from 'graphql';
 import { LIMITS } from '../../wire/paths.js';
 import type { RsvpGuest } from '../../wire/types.js';
+import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
 import { CheckInDetailsRef, FormInputValueRef, OnlineConferencingLoginRef } from './guest.js';
-import { rawId } from './node.js';
 import { ContactRef, EventRef, GuestRef, RsvpGuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
 
@@ -123,7 +123,7 @@ builder.queryFields((t) => ({
           extensions: { code: 'BAD_USER_INPUT', field: 'eventIds' },
         });
       }
-      return Promise.all(args.eventIds.map((id) => ctx.loaders.rsvpSummary.load(rawId('Event', String(id), 'eventIds'))));
+      return Promise.all(args.eventIds.map((id, i) => ctx.loaders.rsvpSummary.load(globalId('Event', String(id), `eventIds[${i}]`))));
     },
   }),
 }));

@@ -11,7 +11,7 @@ import { resetLoaders, type GatewayContext } from '../context.js';
 import { counterHubFor, type CheckInCount } from '../live/counters.js';
 import { callerInstanceId, siteTopicId } from '../live/site.js';
 import type { ChangeKind, EntityChange, GuestCheckedInMessage } from '../pubsub.js';
-import { unwrapGlobalId } from '../validation.js';
+import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { AttendanceRef, GuestRef, ParticipationRef, RsvpRef } from './refs.js';
 
@@ -107,21 +107,21 @@ builder.subscriptionFields((t) => ({
     type: RsvpChangeRef,
     description: 'RSVPs of one Wix Events event: created, updated (check-ins too) or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('rsvp:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('rsvp:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event', 'eventId'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestChanged: t.field({
     type: GuestChangeRef,
     description: 'Guests of one Wix Events event: created, updated or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event', 'eventId'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestCheckedIn: t.field({
     type: GuestCheckInRef,
     description: 'Check-ins of guests of one Wix Events event.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:checkedIn', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event'))),
+    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:checkedIn', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event', 'eventId'))),
     resolve: (message, _args, ctx) => withFreshLoaders(ctx, message),
   }),
   participationChanged: t.field({
@@ -134,7 +134,7 @@ builder.subscriptionFields((t) => ({
           extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
         });
       }
-      const key = args.sessionId ? `session:${unwrapId(args.sessionId, 'Session')}` : `schedule:${String(args.scheduleId)}`;
+      const key = args.sessionId ? `session:${unwrapId(args.sessionId, 'Session', 'sessionId')}` : `schedule:${unwrapId(args.scheduleId!, null, 'scheduleId')}`;
       return ctx.pubsub.subscribe('participation:changed', siteTopicId(await callerInstanceId(ctx), key));
     },
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
@@ -144,14 +144,14 @@ builder.subscriptionFields((t) => ({
     description: "Attendance of one session. The upstream sends only deletions; sets made through this gateway's mutations are reported too.",
     args: { sessionId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) =>
-      ctx.pubsub.subscribe('attendance:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.sessionId, 'Session'))),
+      ctx.pubsub.subscribe('attendance:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.sessionId, 'Session', 'sessionId'))),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   sessionCapacity: t.field({
     type: SessionCapacityRef,
     description: "A session's participants and remaining capacity: the current values first, then one message per change.",
     args: { sessionId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => sessionCapacity(ctx, unwrapId(args.sessionId, 'Session')),
+    subscribe: async (_root, args, ctx) => sessionCapacity(ctx, unwrapId(args.sessionId, 'Session', 'sessionId')),
     resolve: (message) => message,
   }),
   checkInCounter: t.field({
@@ -160,7 +160,7 @@ builder.subscriptionFields((t) => ({
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const instanceId = await callerInstanceId(ctx);
-      return counterHubFor(ctx.services).subscribe(instanceId, unwrapId(args.eventId, 'Event'), ctx.upstream);
+      return counterHubFor(ctx.services).subscribe(instanceId, unwrapId(args.eventId, 'Event', 'eventId'), ctx.upstream);
     },
     resolve: (message) => message,
   }),
@@ -169,8 +169,8 @@ builder.subscriptionFields((t) => ({
 // Private helpers
 
 /** Accepts the upstream id or the graph's global id of the expected type (what a client holds from a query). */
-function unwrapId(value: string | number, typename: string): string {
-  return unwrapGlobalId(String(value), typename);
+function unwrapId(value: string | number, typename: string | null, field: string): string {
+  return globalId(typename, String(value), field);
 }
 
 /** Each event starts with empty loaders, so nested fields never show data cached by an earlier event. */
