@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Starts a throwaway redis-server when REDIS_URL is unset (test/support/redis-setup.ts).
+    globalSetup: ['test/support/redis-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Every test file starts its own sandbox and gateway on port 0; two cores do not

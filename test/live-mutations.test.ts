@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ERROR_FIELDS } from './support/queries.js';
-import { createRsvp, sleep, sseSubscribe, upstreamCount, wsClient, wsSubscribe } from './support/live.js';
+import { createRsvp, registrations, sseSubscribe, upstreamCount, wsClient, wsSubscribe } from './support/live.js';
 import { startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -23,6 +23,8 @@ it('checkInRsvpGuests reaches graphql-ws and SSE subscribers of rsvpChanged, gue
   await stack.webhooksIdle();
   const before = await upstreamCount(stack, eventId);
 
+  const rsvpTopic = registrations(stack.gateway, 'rsvp:changed', eventId);
+  const checkInTopic = registrations(stack.gateway, 'guest:checkedIn', eventId);
   const client = wsClient(stack.gatewayUrl, stack.token);
   const wsRsvp = wsSubscribe(client, `subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId rsvp { checkedInGuestCount } } }`, { e: eventId }, 'rsvpChanged');
   const wsGuest = wsSubscribe(client, `subscription ($e: ID!) { guestCheckedIn(eventId: $e) { eventId } }`, { e: eventId }, 'guestCheckedIn');
@@ -32,7 +34,8 @@ it('checkInRsvpGuests reaches graphql-ws and SSE subscribers of rsvpChanged, gue
   await wsCounter.until((m) => m.length >= 1);
   await sseCounter.until((m) => m.length >= 1);
   expect(wsCounter.messages[0].checkedIn).toBe(before);
-  await sleep(300);
+  await rsvpTopic.attached(2);
+  await checkInTopic.attached(1);
 
   const res = await stack.gql(CHECK_IN, { input: { rsvpId: rsvp.id, guestIds: [1, 2, 3] } });
   expect(res.data.checkInRsvpGuests.results.every((r: any) => r.success)).toBe(true);
@@ -52,12 +55,13 @@ it('createParticipation reaches participationChanged and sessionCapacity subscri
   const sessions = await stack.upstream('POST', '/calendar/v3/events/query', { query: { cursorPaging: { limit: 100 } } });
   const session = sessions.body.events.find((e: any) => e.totalCapacity != null && e.remainingCapacity >= 2);
   expect(session).toBeDefined();
+  const participationTopic = registrations(stack.gateway, 'participation:changed', `session:${session.id}`);
   const client = wsClient(stack.gatewayUrl, stack.token);
   const changes = wsSubscribe(client, `subscription ($s: ID) { participationChanged(sessionId: $s) { kind sessionId participation { partySize } } }`, { s: session.id }, 'participationChanged');
   const capacity = wsSubscribe(client, `subscription ($s: ID!) { sessionCapacity(sessionId: $s) { participants remainingCapacity } }`, { s: session.id }, 'sessionCapacity');
   await capacity.until((m) => m.length >= 1);
   expect(capacity.messages[0]).toEqual({ participants: session.participants.total, remainingCapacity: session.remainingCapacity });
-  await sleep(300);
+  await participationTopic.attached(1);
 
   const res = await stack.gql(
     `mutation ($input: CreateParticipationInput!) { createParticipation(input: $input) { ${ERROR_FIELDS} ... on CreateParticipationPayload { participation { partySize } } } }`,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway/gateway.js';
 import { startStack, type Stack } from './support/stack.js';
-import { createRsvp, REDIS_URL, redisOrFail, sleep, upstreamCount, wsClient, wsSubscribe } from './support/live.js';
+import { createRsvp, REDIS_URL, redisOrFail, registrations, upstreamCount, wsClient, wsSubscribe } from './support/live.js';
 
 let stack: Stack | undefined;
 let second: Gateway | undefined;
@@ -32,11 +32,15 @@ it('webhooks posted to the first gateway reach a subscriber of the second exactl
   const rsvp = await createRsvp(stack, eventId, 5);
   await stack.webhooksIdle();
 
+  const rsvpTopic = registrations(second, 'rsvp:changed', eventId);
+  const counterTopic = registrations(second, 'checkIns:changed', eventId);
   const client = wsClient(second.url, stack.token);
   const changes = wsSubscribe(client, `subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId rsvp { checkedInGuestCount } } }`, { e: eventId }, 'rsvpChanged');
   const counter = wsSubscribe(client, `subscription ($e: ID!) { checkInCounter(eventId: $e) { checkedIn } }`, { e: eventId }, 'checkInCounter');
   await counter.until((m) => m.length >= 1);
-  await sleep(300);
+  // Registered on the second gateway's Redis subscription: every later webhook to the first reaches it.
+  await rsvpTopic.attached(1);
+  await counterTopic.attached(1);
 
   await stack.faults({ webhooks: { duplicateRate: 1 } });
   // One at a time, each delivered (twice) before the next, so the order is known and only duplicates are in play.
@@ -47,7 +51,9 @@ it('webhooks posted to the first gateway reach a subscriber of the second exactl
   await stack.webhooksIdle();
   const final = await upstreamCount(stack, eventId);
   await counter.until((m) => m.at(-1)?.checkedIn === final);
-  await sleep(300);
+  // No late duplicate, proven: a change made after every delivery above settled is heard after all of them.
+  const later = await createRsvp(stack, eventId, 1);
+  await changes.until((m) => m.some((x) => x.rsvpId === later.id));
 
   const ours = changes.messages.filter((m) => m.rsvpId === rsvp.id);
   // One rsvp_updated per check-in, each delivered twice by the sandbox, heard once.

@@ -9,6 +9,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../wire/types.js';
+import { type ListeningRegistry, trackListening } from './live/listening.js';
 
 export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
@@ -70,6 +71,8 @@ export type GatewayPubSub = ReturnType<typeof createPubSub<Topics>> & {
    * before it makes the upstream retry instead of losing the change. (Yoga's publish() returns nothing to await.)
    */
   publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]): Promise<void>;
+  /** Confirmed listener registrations per channel (live/listening.ts): what tests wait on before publishing. */
+  listening: ListeningRegistry;
 };
 
 export interface PubSubHandle {
@@ -82,10 +85,12 @@ export interface PubSubHandle {
 export async function createGatewayPubSub(redisUrl?: string): Promise<PubSubHandle> {
   if (!redisUrl) {
     // Many subscribers of one topic are normal (a door team on one event); Node's default warns at 11 listeners.
-    const eventTarget = new EventTarget();
-    setMaxListeners(0, eventTarget);
+    const memoryTarget = new EventTarget();
+    setMaxListeners(0, memoryTarget);
+    const { target: eventTarget, listening } = trackListening(memoryTarget);
     const base = createPubSub<Topics>({ eventTarget });
     const pubsub: GatewayPubSub = Object.assign(base, {
+      listening,
       async publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) {
         (base.publish as (t: string, i: string, p: unknown) => void)(topic, id, payload);
       },
@@ -95,8 +100,13 @@ export async function createGatewayPubSub(redisUrl?: string): Promise<PubSubHand
   const publishClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  const base = createPubSub<Topics>({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
+  // A second SUBSCRIBE to a channel is answered after the event target's own one: its reply confirms the listener.
+  const { target: eventTarget, listening } = trackListening(createRedisEventTarget({ publishClient, subscribeClient }), (channel) =>
+    subscribeClient.subscribe(channel),
+  );
+  const base = createPubSub<Topics>({ eventTarget });
   const pubsub: GatewayPubSub = Object.assign(base, {
+    listening,
     // Same channel name (`${topic}:${id}`) and serializer (JSON) as Yoga's pubsub over the Redis event target, so
     // subscribers made with pubsub.subscribe() receive it; but awaited, unlike the event target's dispatchEvent.
     async publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) {

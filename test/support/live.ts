@@ -4,6 +4,7 @@
 import { Redis } from 'ioredis';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { GatewayPubSub, TopicName, Topics } from '../../src/gateway/pubsub.js';
 
 /** The part of the test stack these helpers use. */
 type LiveStack = { upstream<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> };
@@ -117,7 +118,37 @@ function collected<T>(messages: T[], errors: unknown[], stop: () => void): Colle
   };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The part of a gateway the barriers below use: its pubsub (createGateway's services). */
+type WithPubSub = { services: { pubsub: GatewayPubSub } };
+
+/**
+ * A barrier on subscription registration: snapshot the gateway's confirmed registrations on `topic` for `key`
+ * (any site) BEFORE subscribing, then `await attached(n)` once n more subscriptions were made. After it resolves,
+ * every later publish on that topic reaches them (live/listening.ts) — no sleeping for the socket to attach.
+ */
+export function registrations(gateway: WithPubSub, topic: TopicName, key: string): { attached(n?: number): Promise<void> } {
+  const match = (channel: string) => channel.startsWith(`${topic}:`) && channel.endsWith(`:${key}`);
+  const listening = gateway.services.pubsub.listening;
+  const base = listening.count(match);
+  return { attached: (n = 1) => listening.until(match, base + n) };
+}
+
+/** The site (webhook instanceId) a token belongs to, from the upstream's token-info, as the gateway learns it. */
+export async function instanceIdOf(s: LiveStack, token: string): Promise<string> {
+  const res = await s.upstream('POST', '/oauth2/token-info', { token });
+  if (res.status !== 200 || !res.body.instanceId) throw new Error(`token-info answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body.instanceId;
+}
+
+/**
+ * Publishes a marker change straight onto a site's topic. A test proving that nothing else arrived sends one after
+ * the changes that must not arrive and waits for it: a subscriber hears a topic's messages in order, so by the time
+ * the marker is in, anything published before it would be too.
+ */
+export async function publishMarker(gateway: WithPubSub, topic: 'rsvp:changed' | 'attendance:changed', instanceId: string, key: string, entityId: string): Promise<void> {
+  const change: Topics[typeof topic][1] = { kind: 'UPDATED', entityId, entity: null, eventTime: new Date().toISOString(), changeId: `marker:${entityId}` };
+  await gateway.services.pubsub.publishConfirmed(topic, `${instanceId}:${key}`, change);
+}
 
 /** A new RSVP with `guests` guests (1..11), returned with its id. */
 export async function createRsvp(s: LiveStack, evId: string, guests: number): Promise<{ id: string; guestIds: number[] }> {
