@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG } from '../src/gateway/config.js';
 import { createGateway } from '../src/gateway/gateway.js';
 import { createSandbox } from '../src/sandbox/sandbox.js';
 import { DEEP_WALK } from '../test/support/queries.js';
+import { createSandboxClient } from '../test/support/sandbox-client.js';
 
 const RUNS = 30;
 const WARMUP = 5;
@@ -22,12 +23,8 @@ interface Row {
 
 export async function run(): Promise<object> {
   const sandbox = await createSandbox({ port: 0, seed: 1 });
-  const control = (path: string, body?: unknown) =>
-    fetch(`${sandbox.url}/__sandbox/${path}`, {
-      method: body === undefined ? 'DELETE' : 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const client = createSandboxClient(sandbox.url, sandbox.demoToken);
+  const control = (path: string, body?: unknown) => client.control(body === undefined ? 'DELETE' : 'POST', path, body);
   const rows: Record<string, Row> = {};
   try {
     for (const latency of [0, UPSTREAM_LATENCY_MS]) {
@@ -67,9 +64,9 @@ async function measure(sandbox: Awaited<ReturnType<typeof createSandbox>>, batch
       if (res.errors) throw new Error(JSON.stringify(res.errors));
     };
     for (let i = 0; i < WARMUP; i++) await post();
-    await fetch(`${sandbox.url}/__sandbox/reset-stats`, { method: 'POST' });
+    await createSandboxClient(sandbox.url, null).control('POST', 'reset-stats');
     await post();
-    const stats = (await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { total: number };
+    const stats = await createSandboxClient(sandbox.url, null).control<{ total: number }>('GET', 'stats');
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t = performance.now();

@@ -22,7 +22,7 @@ export async function run(): Promise<object> {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     // The bench signs its own webhooks too; the receiver reads the key list on its first webhook.
     stack.gateway.services.config.webhookPublicKeys.push(await exportSPKI(publicKey));
-    const info = await (await fetch(`${stack.sandboxUrl}/oauth2/token-info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: stack.token }) })).json();
+    const info = (await stack.upstream('POST', '/oauth2/token-info', { token: stack.token })).body;
     const instanceId: string = info.instanceId ?? info.siteId;
     const events = await stack.upstream('POST', '/events/v3/events/query', { query: { paging: { limit: 100 } }, fields: ['REGISTRATION'] });
     const eventId: string = events.body.events.find((e: any) => e.registration?.type === 'RSVP' && ['UPCOMING', 'STARTED'].includes(e.status)).id;

@@ -3,11 +3,12 @@
  */
 import { Pool } from 'undici';
 import { createSandbox } from '../src/sandbox/sandbox.js';
+import { createSandboxClient } from '../test/support/sandbox-client.js';
 
 export async function run(): Promise<object> {
   const sandbox = await createSandbox({ port: 0 });
   const token = 'bench-sandbox';
-  await control(sandbox.url, '/__sandbox/seed', { token, seed: 7, size: { events: 40, rsvpsPerEvent: 20, sessions: 40, participationsPerSession: 10, bookings: 400 } });
+  await createSandboxClient(sandbox.url, null).control('POST', 'seed', { token, seed: 7, size: { events: 40, rsvpsPerEvent: 20, sessions: 40, participationsPerSession: 10, bookings: 400 } });
   const pool = new Pool(sandbox.url, { connections: 4 });
   const cases: [string, string, unknown][] = [
     ['RSVP query (100)', '/events/v2/rsvps/query', { query: { cursorPaging: { limit: 100 } }, fields: ['DETAILS'] }],
@@ -38,9 +39,4 @@ export async function run(): Promise<object> {
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-async function control(base: string, path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 }

@@ -125,3 +125,13 @@ describe('planPromotion', () => {
     expect(spotsLeft(plan, 1)).toBe(8);
   });
 });
+
+describe('bookedParticipants (one rule for a booking\'s participants)', () => {
+  it('is totalParticipants, else the sum over serviceChoices, else unknown (null)', async () => {
+    const { bookedParticipants } = await import('../src/gateway/schema/analytics.js');
+    expect(bookedParticipants({ totalParticipants: 3 } as any)).toBe(3);
+    expect(bookedParticipants({ participantsChoices: { serviceChoices: [{ numberOfParticipants: 2 }, { numberOfParticipants: 1 }] } } as any)).toBe(3);
+    expect(bookedParticipants({ participantsChoices: { serviceChoices: [] } } as any)).toBeNull();
+    expect(bookedParticipants({} as any)).toBeNull();
+  });
+});

@@ -129,8 +129,8 @@ describe('attendance bulk set and delete', () => {
       expect(bulk.body.bulkActionMetadata).toMatchObject({ totalSuccesses: 2, totalFailures: 1 });
       const got = (await hooks.received()).filter((h) => h.eventType === 'wix.bookings.v2.attendance_deleted');
       // Deliveries are concurrent: compare as sets.
-      expect(got.map((h) => h.event.entityId).sort()).toEqual([made[0].id, made[1].id, made[2].id].sort());
-      expect(got.find((h) => h.event.entityId === made[0].id)!.entity).toMatchObject({ id: made[0].id, eventId: made[0].eventId });
+      expect(got.map((h) => h.entityId).sort()).toEqual([made[0].id, made[1].id, made[2].id].sort());
+      expect(got.find((h) => h.entityId === made[0].id)!.entity).toMatchObject({ id: made[0].id, eventId: made[0].eventId });
       expect(got[0]!.instanceId).toBe(t.sandbox.tenant(t.token).instanceId);
     } finally {
       await hooks.stop();

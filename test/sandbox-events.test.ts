@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 async function newEvent(event: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
-  const res = await sb.api('POST', '/events/v3/events', {
+  const res = await sb.call('POST', '/events/v3/events', {
     event: { title: 'Launch party', shortDescription: 'Cake', registration: { initialType: 'RSVP', rsvp: {} }, ...event },
     fields: ['REGISTRATION', 'DASHBOARD', 'DETAILS'],
     ...extra,
@@ -25,7 +25,7 @@ async function newEvent(event: Record<string, unknown> = {}, extra: Record<strin
 }
 
 async function rsvp(eventId: string, guestCount = 0, status = 'YES') {
-  const res = await sb.api('POST', '/events/v2/rsvps', {
+  const res = await sb.call('POST', '/events/v2/rsvps', {
     rsvp: { eventId, firstName: 'Guest', lastName: String(guestCount), email: 'g@example.com', status, additionalGuestDetails: { guestCount } },
     fields: ['DETAILS'],
   });
@@ -36,32 +36,32 @@ async function rsvp(eventId: string, guestCount = 0, status = 'YES') {
 describe('get', () => {
   it('returns only the requested fieldsets: REGISTRATION adds registration, DASHBOARD adds summaries', async () => {
     const created = await newEvent({ registration: { initialType: 'RSVP', rsvp: { limit: 20, waitlistEnabled: true } } });
-    const bare = (await sb.api('GET', `/events/v3/events/${created.id}`)).body.event;
+    const bare = (await sb.call('GET', `/events/v3/events/${created.id}`)).body.event;
     expect(bare).toMatchObject({ id: created.id, title: 'Launch party', status: 'UPCOMING' });
     expect(bare.registration).toBeUndefined();
     expect(bare.summaries).toBeUndefined();
     expect(bare.shortDescription).toBeUndefined();
 
-    const reg = (await sb.api('GET', `/events/v3/events/${created.id}?eventId=${created.id}&fields=REGISTRATION`)).body.event;
+    const reg = (await sb.call('GET', `/events/v3/events/${created.id}?eventId=${created.id}&fields=REGISTRATION`)).body.event;
     expect(reg.registration).toMatchObject({ type: 'RSVP', initialType: 'RSVP', status: 'OPEN_RSVP', rsvp: { limit: 20, waitlistEnabled: true } });
     expect(reg.summaries).toBeUndefined();
 
-    const both = (await sb.api('GET', `/events/v3/events/${created.id}?fields=REGISTRATION&fields=DASHBOARD&fields=DETAILS`)).body.event;
+    const both = (await sb.call('GET', `/events/v3/events/${created.id}?fields=REGISTRATION&fields=DASHBOARD&fields=DETAILS`)).body.event;
     expect(both.summaries).toEqual({ rsvps: { totalCount: 0, yesCount: 0, noCount: 0, waitlistCount: 0 } });
     expect(both.shortDescription).toBe('Cake');
   });
 
   it('answers 404 EVENT_NOT_FOUND for an unknown id and 400 for an unknown fieldset', async () => {
-    const res = await sb.api('GET', `/events/v3/events/${randomUUID()}`);
+    const res = await sb.call('GET', `/events/v3/events/${randomUUID()}`);
     expect(res.status).toBe(404);
     expect(res.body.details.applicationError.code).toBe('EVENT_NOT_FOUND');
     const created = await newEvent();
-    expect((await sb.api('GET', `/events/v3/events/${created.id}?fields=EVERYTHING`)).status).toBe(400);
+    expect((await sb.call('GET', `/events/v3/events/${created.id}?fields=EVERYTHING`)).status).toBe(400);
   });
 
   it('serves the /_api/events-events-v3-adapter alias', async () => {
     const created = await newEvent();
-    const res = await sb.api('GET', `/_api/events-events-v3-adapter/v3/events/${created.id}?fields=DASHBOARD`);
+    const res = await sb.call('GET', `/_api/events-events-v3-adapter/v3/events/${created.id}?fields=DASHBOARD`);
     expect(res.status).toBe(200);
     expect(res.body.event.summaries.rsvps.totalCount).toBe(0);
   });
@@ -87,19 +87,19 @@ describe('query', () => {
     const filter = { title: { $startsWith: 'Q' } };
     const seen: string[] = [];
     for (let offset = 0; ; offset += 50) {
-      const res = await sb.api('POST', '/events/v3/events/query', { query: { filter, paging: { offset } } });
+      const res = await sb.call('POST', '/events/v3/events/query', { query: { filter, paging: { offset } } });
       expect(res.status).toBe(200);
       expect(res.body.pagingMetadata).toMatchObject({ count: res.body.events.length, offset, total: 120 });
       seen.push(...res.body.events.map((e: any) => e.title));
       if (res.body.events.length < 50) break;
     }
     expect(seen).toEqual([...titles].reverse());
-    const withDrafts = await sb.api('POST', '/events/v3/events/query', { query: { filter }, includeDrafts: true });
+    const withDrafts = await sb.call('POST', '/events/v3/events/query', { query: { filter }, includeDrafts: true });
     expect(withDrafts.body.pagingMetadata.total).toBe(121);
   });
 
   it('filters on registration.type, status and a start-date range, and sorts by start date', async () => {
-    const res = await sb.api('POST', '/events/v3/events/query', {
+    const res = await sb.call('POST', '/events/v3/events/query', {
       query: {
         filter: {
           'registration.type': 'TICKETING',
@@ -115,9 +115,9 @@ describe('query', () => {
   });
 
   it('refuses unknown filter fields, limits over 1000 and cursor paging', async () => {
-    expect((await sb.api('POST', '/events/v3/events/query', { query: { filter: { colour: 'red' } } })).status).toBe(400);
-    expect((await sb.api('POST', '/events/v3/events/query', { query: { paging: { limit: 1001 } } })).status).toBe(400);
-    expect((await sb.api('POST', '/events/v3/events/query', { query: { cursorPaging: { limit: 10 } } })).status).toBe(400);
+    expect((await sb.call('POST', '/events/v3/events/query', { query: { filter: { colour: 'red' } } })).status).toBe(400);
+    expect((await sb.call('POST', '/events/v3/events/query', { query: { paging: { limit: 1001 } } })).status).toBe(400);
+    expect((await sb.call('POST', '/events/v3/events/query', { query: { cursorPaging: { limit: 10 } } })).status).toBe(400);
   });
 });
 
@@ -125,7 +125,7 @@ describe('update and event_updated', () => {
   it('changes the RSVP limit and announces it with registration and summaries', async () => {
     const ev = await newEvent({ registration: { initialType: 'RSVP', rsvp: { limit: 2 } } });
     await rsvp(ev.id, 1);
-    const res = await sb.api('PATCH', `/events/v3/events/${ev.id}`, { event: { id: ev.id, registration: { rsvp: { limit: 5, waitlistEnabled: true } } }, fields: ['REGISTRATION'] });
+    const res = await sb.call('PATCH', `/events/v3/events/${ev.id}`, { event: { id: ev.id, registration: { rsvp: { limit: 5, waitlistEnabled: true } } }, fields: ['REGISTRATION'] });
     expect(res.status).toBe(200);
     expect(res.body.event.registration.rsvp).toMatchObject({ limit: 5, waitlistEnabled: true });
     expect(res.body.event.registration.status).toBe('OPEN_RSVP');
@@ -135,9 +135,9 @@ describe('update and event_updated', () => {
       [2, 'CLOSED_AUTOMATICALLY', 2],
       [5, 'OPEN_RSVP', 2],
     ]);
-    const bad = await sb.api('PATCH', `/events/v3/events/${ev.id}`, { event: { registration: { rsvp: { limit: -1 } } } });
+    const bad = await sb.call('PATCH', `/events/v3/events/${ev.id}`, { event: { registration: { rsvp: { limit: -1 } } } });
     expect(bad.status).toBe(400);
-    expect((await sb.api('PATCH', `/events/v3/events/${randomUUID()}`, { event: { title: 'x' } })).status).toBe(404);
+    expect((await sb.call('PATCH', `/events/v3/events/${randomUUID()}`, { event: { title: 'x' } })).status).toBe(404);
   });
 
   it('runs the docs waitlist promotion flow: a cancellation frees spots that the first waiting RSVP takes', async () => {
@@ -147,12 +147,12 @@ describe('update and event_updated', () => {
     const waitingSolo = await rsvp(ev.id, 0); // 1 guest -> waitlist
     expect([holder.status, waitingPair.status, waitingSolo.status]).toEqual(['YES', 'WAITLIST', 'WAITLIST']);
 
-    await sb.api('PATCH', `/events/v2/rsvps/${holder.id}`, { rsvp: { id: holder.id, revision: holder.revision, status: 'NO' } });
+    await sb.call('PATCH', `/events/v2/rsvps/${holder.id}`, { rsvp: { id: holder.id, revision: holder.revision, status: 'NO' } });
     const last = (await sb.webhooks()).filter((w) => w.eventType === 'wix.events.v3.event_updated' && w.entityId === ev.id).at(-1)!;
     const free = last.entity.registration.rsvp.limit - last.entity.summaries.rsvps.yesCount;
     expect(free).toBe(3);
 
-    const waiting = await sb.api('POST', '/events/v2/rsvps/search', {
+    const waiting = await sb.call('POST', '/events/v2/rsvps/search', {
       search: { filter: { eventId: ev.id, status: 'WAITLIST' }, sort: [{ fieldName: 'createdDate', order: 'ASC' }] },
       fields: ['DETAILS'],
     });
@@ -160,11 +160,11 @@ describe('update and event_updated', () => {
     let spots = free;
     for (const candidate of waiting.body.rsvps) {
       if (candidate.totalGuests > spots) continue;
-      const res = await sb.api('PATCH', `/events/v2/rsvps/${candidate.id}`, { rsvp: { id: candidate.id, revision: candidate.revision, status: 'YES' } });
+      const res = await sb.call('PATCH', `/events/v2/rsvps/${candidate.id}`, { rsvp: { id: candidate.id, revision: candidate.revision, status: 'YES' } });
       expect(res.status).toBe(200);
       spots -= candidate.totalGuests;
     }
-    const summary = (await sb.api('GET', `/events/v3/events/${ev.id}?fields=DASHBOARD`)).body.event.summaries.rsvps;
+    const summary = (await sb.call('GET', `/events/v3/events/${ev.id}?fields=DASHBOARD`)).body.event.summaries.rsvps;
     expect(summary).toEqual({ totalCount: 3, yesCount: 3, noCount: 3, waitlistCount: 0 });
   });
 });

@@ -18,12 +18,12 @@ afterAll(async () => {
 });
 
 async function newEvent(rsvp: Record<string, unknown> = {}): Promise<string> {
-  const res = await sb.api('POST', '/events/v3/events', { event: { title: 'Guest night', registration: { initialType: 'RSVP', rsvp } } });
+  const res = await sb.call('POST', '/events/v3/events', { event: { title: 'Guest night', registration: { initialType: 'RSVP', rsvp } } });
   return res.body.event.id;
 }
 
 async function rsvp(eventId: string, status = 'YES', guestCount = 0) {
-  const res = await sb.api('POST', '/events/v2/rsvps', {
+  const res = await sb.call('POST', '/events/v2/rsvps', {
     rsvp: { eventId, firstName: 'Kim', lastName: 'Lee', email: 'kim@example.com', status, additionalGuestDetails: { guestCount } },
     fields: ['DETAILS'],
   });
@@ -32,7 +32,7 @@ async function rsvp(eventId: string, status = 'YES', guestCount = 0) {
 }
 
 async function guestsOf(filter: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const res = await sb.api('POST', '/events/v2/guests/query', { query: { filter }, ...extra });
+  const res = await sb.call('POST', '/events/v2/guests/query', { query: { filter }, ...extra });
   expect(res.status).toBe(200);
   return res.body.guests;
 }
@@ -55,7 +55,7 @@ describe('attendanceStatus mapping (§7.1)', () => {
     const eventId = await newEvent();
     const r = await rsvp(eventId, 'YES');
     const [before] = await guestsOf({ rsvpId: r.id });
-    await sb.api('PATCH', `/events/v2/rsvps/${r.id}`, { rsvp: { id: r.id, revision: r.revision, status: 'NO' } });
+    await sb.call('PATCH', `/events/v2/rsvps/${r.id}`, { rsvp: { id: r.id, revision: r.revision, status: 'NO' } });
     const [after] = await guestsOf({ rsvpId: r.id });
     expect(after.id).toBe(before.id);
     expect(after.attendanceStatus).toBe('NOT_ATTENDING');
@@ -108,7 +108,7 @@ describe('fieldsets', () => {
     expect(details.guestDetails).toMatchObject({ email: 'kim@example.com', firstName: 'Kim', lastName: 'Lee', checkedIn: false });
     expect(details.tickets).toEqual([]);
     expect(details.totalGuests).toBeUndefined();
-    const res = await sb.api('POST', '/events/v2/guests/query', { query: { filter: { eventId }, fieldsets: ['guestDetails'] } });
+    const res = await sb.call('POST', '/events/v2/guests/query', { query: { filter: { eventId }, fieldsets: ['guestDetails'] } });
     expect(res.body.guests[0].guestDetails.firstName).toBe('Kim');
     const [total] = await guestsOf({ eventId }, { fields: ['GUEST_TOTAL'] });
     expect(total.totalGuests).toBe(2);
@@ -116,10 +116,10 @@ describe('fieldsets', () => {
   });
 
   it('refuses unknown fieldsets and more than 3', async () => {
-    expect((await sb.api('POST', '/events/v2/guests/query', { query: {}, fields: ['EVERYTHING'] })).status).toBe(400);
+    expect((await sb.call('POST', '/events/v2/guests/query', { query: {}, fields: ['EVERYTHING'] })).status).toBe(400);
     const four = ['GUEST_DETAILS', 'GUEST_TOTAL', 'GUEST_DETAILS', 'GUEST_TOTAL'];
-    expect((await sb.api('POST', '/events/v2/guests/query', { query: {}, fields: four })).status).toBe(400);
-    expect((await sb.api('POST', '/events/v2/guests/query', {})).status).toBe(400);
+    expect((await sb.call('POST', '/events/v2/guests/query', { query: {}, fields: four })).status).toBe(400);
+    expect((await sb.call('POST', '/events/v2/guests/query', {})).status).toBe(400);
   });
 });
 
@@ -132,13 +132,13 @@ describe('filters', () => {
     expect(await guestsOf({ eventId, attendanceStatus: { $in: ['ATTENDING', 'IN_WAITLIST'] } })).toHaveLength(2);
     expect(await guestsOf({ eventId, attendanceStatus: { $ne: 'ATTENDING' } })).toHaveLength(2);
     expect(await guestsOf({ eventId, 'guestDetails.checkedIn': true })).toHaveLength(0);
-    await sb.api('POST', `/events/v2/rsvps/${a.id}/check-in`, {});
+    await sb.call('POST', `/events/v2/rsvps/${a.id}/check-in`, {});
     const checked = await guestsOf({ eventId, 'guestDetails.checkedIn': true });
     expect(checked.map((g: any) => g.rsvpId)).toEqual([a.id]);
   });
 
   it('refuses what the SDK spec does not allow: $nin, range ops on attendanceStatus, sort on non-date fields', async () => {
-    const q = (query: unknown) => sb.api('POST', '/events/v2/guests/query', { query });
+    const q = (query: unknown) => sb.call('POST', '/events/v2/guests/query', { query });
     expect((await q({ filter: { eventId: { $nin: [randomUUID()] } } })).status).toBe(400);
     expect((await q({ filter: { attendanceStatus: { $gt: 'A' } } })).status).toBe(400);
     expect((await q({ filter: { tickets: { $eq: [] } } })).status).toBe(400);
@@ -152,7 +152,7 @@ describe('filters', () => {
     const eventId = await newEvent();
     await rsvp(eventId);
     for (const path of ['/events-guests/v2/guests/query', '/_api/events-guests/v2/guests/query']) {
-      const res = await sb.api('POST', path, { query: { filter: { eventId } } });
+      const res = await sb.call('POST', path, { query: { filter: { eventId } } });
       expect(res.status).toBe(200);
       expect(res.body.guests).toHaveLength(1);
     }
@@ -168,14 +168,14 @@ describe('paging 500 guests', () => {
 
   it('pages by cursor without loss or repetition', async () => {
     const ids: string[] = [];
-    let body = (await sb.api('POST', '/events/v2/guests/query', { query: { filter: { eventId }, cursorPaging: { limit: 120 } } })).body;
+    let body = (await sb.call('POST', '/events/v2/guests/query', { query: { filter: { eventId }, cursorPaging: { limit: 120 } } })).body;
     for (;;) {
       ids.push(...body.guests.map((g: any) => g.id));
       expect(body.pagingMetadata.count).toBe(body.guests.length);
       expect(body.pagingMetadata.total).toBeUndefined();
       const next = body.pagingMetadata.cursors?.next;
       if (!next) break;
-      body = (await sb.api('POST', '/events/v2/guests/query', { query: { cursorPaging: { limit: 120, cursor: next } } })).body;
+      body = (await sb.call('POST', '/events/v2/guests/query', { query: { cursorPaging: { limit: 120, cursor: next } } })).body;
     }
     expect(ids).toHaveLength(500);
     expect(new Set(ids).size).toBe(500);
@@ -185,7 +185,7 @@ describe('paging 500 guests', () => {
     const ids: string[] = [];
     const dates: string[] = [];
     for (let offset = 0; offset < 500; offset += 200) {
-      const { body } = await sb.api('POST', '/events/v2/guests/query', { query: { filter: { eventId }, paging: { limit: 200, offset } } });
+      const { body } = await sb.call('POST', '/events/v2/guests/query', { query: { filter: { eventId }, paging: { limit: 200, offset } } });
       expect(body.pagingMetadata).toMatchObject({ count: body.guests.length, offset, total: 500 });
       ids.push(...body.guests.map((g: any) => g.id));
       dates.push(...body.guests.map((g: any) => g.createdDate));
@@ -193,7 +193,7 @@ describe('paging 500 guests', () => {
     expect(new Set(ids).size).toBe(500);
     expect([...dates].sort().reverse()).toEqual(dates);
     expect((await guestsOf({ eventId }))).toHaveLength(50);
-    expect((await sb.api('POST', '/events/v2/guests/query', { query: { paging: { limit: 1001 } } })).status).toBe(400);
+    expect((await sb.call('POST', '/events/v2/guests/query', { query: { paging: { limit: 1001 } } })).status).toBe(400);
   });
 });
 
@@ -201,8 +201,8 @@ describe('webhooks', () => {
   it('emits guest_created, guest_updated and guest_deleted with the full guest', async () => {
     const eventId = await newEvent();
     const r = await rsvp(eventId, 'YES');
-    await sb.api('PATCH', `/events/v2/rsvps/${r.id}`, { rsvp: { id: r.id, revision: r.revision, lastName: 'Park' } });
-    await sb.api('DELETE', `/events/v2/rsvps/${r.id}`);
+    await sb.call('PATCH', `/events/v2/rsvps/${r.id}`, { rsvp: { id: r.id, revision: r.revision, lastName: 'Park' } });
+    await sb.call('DELETE', `/events/v2/rsvps/${r.id}`);
     const mine = (await sb.webhooks()).filter((w) => w.eventType.startsWith('wix.events.guests.v1.') && w.entity?.rsvpId === r.id);
     expect(mine.map((w) => w.eventType)).toEqual([
       'wix.events.guests.v1.guest_created',

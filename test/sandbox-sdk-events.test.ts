@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function newEvent(rsvp: Record<string, unknown> = {}): Promise<string> {
-  const res = await sb.api('POST', '/events/v3/events', { event: { title: 'SDK evening', registration: { initialType: 'RSVP', rsvp } } });
+  const res = await sb.call('POST', '/events/v3/events', { event: { title: 'SDK evening', registration: { initialType: 'RSVP', rsvp } } });
   return res.body.event.id;
 }
 

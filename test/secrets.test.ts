@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSandbox } from '../src/sandbox/sandbox.js';
-import { control } from './support/stack.js';
+import { createSandboxClient } from './support/sandbox-client.js';
 
 const SECRET = 'IST.sk-live-7f3a9c2e1b-do-not-log';
 let sandbox: Awaited<ReturnType<typeof createSandbox>>;
@@ -48,7 +48,7 @@ it('keeps the API key and callers\' tokens out of logs and responses', async () 
     answers.push(await post('{ events(first: 2) { edges { node { eventId nope } } } }'));
     answers.push(await post('{ events(first: 2) { edges { node { eventId } } } }', `Bearer ${SECRET}-caller`));
     // An upstream failure on the next call, then a query that meets it.
-    await control(sandbox.url, 'POST', '/__sandbox/faults', { rules: [{ status: 500, times: 2 }] });
+    await createSandboxClient(sandbox.url, null).control('POST', 'faults', { rules: [{ status: 500, times: 2 }] });
     answers.push(await post('{ rsvps(first: 2) { edges { node { rsvpId } } } }'));
     await new Promise((r) => setTimeout(r, 300));
 

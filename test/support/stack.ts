@@ -5,6 +5,7 @@
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/gateway/config.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 import { createSandbox } from '../../src/sandbox/sandbox.js';
+import { createSandboxClient } from './sandbox-client.js';
 
 export interface StackOptions {
   /** Demo data seed for the sandbox's demo tenant (default 1); null = no demo data. */
@@ -52,7 +53,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sandbox = await createSandbox({ port: 0, ...(seed === null ? {} : { seed }) });
   const sandboxUrl = sandbox.url.replace(/\/+$/, '');
   const token = sandbox.demoToken;
-  const publicKeyPem = await (await fetch(`${sandboxUrl}/__sandbox/public-key`)).text();
+  const client = createSandboxClient(sandboxUrl, token);
+  const control = client.control;
+  const publicKeyPem = (await client.call<string>('GET', '/__sandbox/public-key', undefined, null)).body;
   const config: GatewayConfig = {
     ...DEFAULT_CONFIG,
     port: 0,
@@ -68,7 +71,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gateway = await createGateway(config, options.gateway);
   const gatewayUrl = await gateway.start(0, '127.0.0.1');
   if (options.webhooks !== false) {
-    await control(sandboxUrl, 'POST', '/__sandbox/webhooks', { url: `${gatewayUrl}/webhooks/wix` });
+    await control('POST', 'webhooks', { url: `${gatewayUrl}/webhooks/wix` });
   }
 
   return {
@@ -85,34 +88,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return (await res.json()) as GraphQLResponse;
     },
     async upstream(method, path, body, tok = token) {
-      const res = await fetch(`${sandboxUrl}${path}`, {
-        method,
-        headers: { authorization: tok, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : {} };
+      const { status, body: answer } = await client.call(method, path, body, tok);
+      return { status, body: answer };
     },
-    stats: () => control(sandboxUrl, 'GET', '/__sandbox/stats'),
-    resetStats: () => control(sandboxUrl, 'POST', '/__sandbox/reset-stats'),
-    webhooksIdle: () => control(sandboxUrl, 'POST', '/__sandbox/idle'),
-    seed: (tok, seed, size = {}) => control(sandboxUrl, 'POST', '/__sandbox/seed', { token: tok, seed, size }),
-    faults: (body) => control(sandboxUrl, 'POST', '/__sandbox/faults', body),
+    stats: () => control('GET', 'stats'),
+    resetStats: () => control('POST', 'reset-stats'),
+    webhooksIdle: () => control('POST', 'idle'),
+    seed: (tok, seed, size = {}) => control('POST', 'seed', { token: tok, seed, size }),
+    faults: (body) => control('POST', 'faults', body),
     async stop() {
       await gateway.stop();
       await sandbox.stop();
     },
   };
-}
-
-/** Calls the sandbox's control API (/__sandbox/…); a non-2xx answer throws with the body. */
-export async function control(base: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sandbox control ${method} ${path} answered ${res.status}: ${await res.text()}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : undefined;
 }
