@@ -56,7 +56,7 @@ describe('upstreamConnection', () => {
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const page = await upstreamConnection(source(), { first, after });
+        const page: Awaited<ReturnType<typeof upstreamConnection<string>>> = await upstreamConnection(source(), { first, after });
         seen.push(...nodes(page));
         if (!page.pageInfo.hasNextPage) break;
         after = page.pageInfo.endCursor;
