@@ -1,0 +1,90 @@
+/**
+ * Child process of `npm run bench live`: opens its share of WebSocket connections to the gateway, one graphql-ws
+ * subscription per socket (two on some sockets only where the 20,000-descriptor limit of this machine forces it),
+ * speaking graphql-transport-ws directly over `ws` so that the client costs as little CPU as possible on the shared
+ * cores. It notes when each message arrives (epoch ms, comparable across processes) by the rsvpId it carries, and
+ * tells the bench when every subscription has seen a given rsvpId (the barrier the bench waits on).
+ */
+import WebSocket from 'ws';
+
+interface Start {
+  op: 'start';
+  url: string;
+  token: string;
+  sockets: number;
+  subscriptions: number;
+  query: string;
+  variables: Record<string, unknown>;
+}
+type Message = Start | { op: 'expect'; tag: string } | { op: 'arrivals' } | { op: 'close' };
+
+const sockets: WebSocket[] = [];
+const arrivals = new Map<string, number[]>();
+const waiting = new Set<string>();
+let expected = 0;
+let errors = 0;
+
+process.on('message', async (m: Message) => {
+  if (m.op === 'start') {
+    expected = m.subscriptions;
+    await open(m);
+    process.send!({ op: 'started' });
+  } else if (m.op === 'expect') {
+    waiting.add(m.tag);
+    check(m.tag);
+  } else if (m.op === 'arrivals') {
+    process.send!({ op: 'arrivals', arrivals: Object.fromEntries(arrivals), errors });
+  } else if (m.op === 'close') {
+    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => (s.readyState === WebSocket.CLOSED ? resolve() : (s.once('close', () => resolve()), s.close())))));
+    process.send!({ op: 'closed' });
+  }
+});
+
+function check(tag: string) {
+  if (waiting.has(tag) && (arrivals.get(tag)?.length ?? 0) >= expected) {
+    waiting.delete(tag);
+    process.send!({ op: 'seen', tag });
+  }
+}
+
+async function open(m: Start) {
+  const perSocket = (i: number) => Math.floor(m.subscriptions / m.sockets) + (i < m.subscriptions % m.sockets ? 1 : 0);
+  let next = 0;
+  // A few hundred handshakes in flight at a time: enough to fill the gateway without a SYN backlog overflow.
+  const worker = async () => {
+    while (next < m.sockets) {
+      const i = next++;
+      await connect(m, perSocket(i), i);
+    }
+  };
+  await Promise.all(Array.from({ length: 200 }, worker));
+}
+
+function connect(m: Start, count: number, index: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(m.url, 'graphql-transport-ws', { perMessageDeflate: false });
+    sockets.push(ws);
+    ws.once('error', reject);
+    ws.on('message', (data: Buffer) => {
+      const msg = JSON.parse(data.toString());
+      if (msg.type === 'connection_ack') {
+        for (let k = 0; k < count; k++) {
+          ws.send(JSON.stringify({ id: `${index}-${k}`, type: 'subscribe', payload: { query: m.query, variables: m.variables } }));
+        }
+        resolve();
+      } else if (msg.type === 'next') {
+        const at = performance.timeOrigin + performance.now();
+        const tag = msg.payload?.data?.rsvpChanged?.rsvpId;
+        if (typeof tag !== 'string') {
+          errors++;
+          return;
+        }
+        let list = arrivals.get(tag);
+        if (!list) arrivals.set(tag, (list = []));
+        list.push(at);
+        if (list.length >= expected) check(tag);
+      } else if (msg.type === 'error') errors++;
+    });
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: m.token } })));
+  });
+}
