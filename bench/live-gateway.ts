@@ -14,6 +14,8 @@ let sampler: ReturnType<typeof setInterval> | undefined;
 const connections = () => new Promise<number>((resolve) => gateway.server.getConnections((_e, n) => resolve(n)));
 
 process.on('message', async (m: { op: string; gc?: boolean }) => {
+  // A clean exit, so that --cpu-prof (LIVE_BENCH_CPU_PROF=1) can write its profile.
+  if (m.op === 'exit') process.exit(0);
   if (m.op === 'gc') (globalThis as { gc?: () => void }).gc?.();
   if (m.op === 'sample') {
     peak = process.memoryUsage.rss();

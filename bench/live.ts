@@ -55,7 +55,8 @@ export async function run(): Promise<object> {
         rows[size] = await scale(gateway, size, token, eventId, sign);
         if (size === sizes[0]) ingest = await measureIngest(gateway, sign);
       } finally {
-        gateway.child.kill();
+        gateway.child.send({ op: 'exit' });
+        await new Promise((r) => gateway.child.once('exit', r));
       }
     }
   } finally {
@@ -77,7 +78,7 @@ interface GatewayChild {
 async function startGateway(env: NodeJS.ProcessEnv): Promise<GatewayChild> {
   const child = fork(fileURLToPath(new URL('./live-gateway.ts', import.meta.url)), {
     env,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.LIVE_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/live-prof'] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -12,8 +12,10 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkVariables, useOperationLimits } from './limits.js';
+import { createSharedSubscriptions, type SharedSubscriptions } from './live/shared.js';
 import { createGatewayPubSub } from './pubsub.js';
 import { schema } from './schema/index.js';
+import { SHARED_SUBSCRIPTION_FIELDS } from './schema/subscriptions.js';
 import {
   corsFor,
   createRedactor,
@@ -40,6 +42,8 @@ export interface GatewayOptions {
 export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   services: GatewayServices;
+  /** graphql-ws subscribers sharing one execution per event (live/shared.ts). */
+  shared: SharedSubscriptions;
   server: Server;
   /** http://host:port once started. */
   url: string;
@@ -108,6 +112,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       createContext(services, authorizationOf(request, connectionParams)),
   });
 
+  const shared = createSharedSubscriptions({
+    shareable: SHARED_SUBSCRIPTION_FIELDS,
+    // The masking Yoga applies (maskedErrors above) and the wording onNext gives: shared executions do not pass
+    // through Yoga's plugins.
+    maskErrors: (errors) => errors.map((e) => finishError(config, maskError(e) as GraphQLError)),
+    maxBufferedBytes: config.streamMaxBufferedBytes,
+    onError: (m) => yoga.logger.error(m),
+  });
   const server = createServer((req, res) => runInRequestScope(req.headers['x-request-id'], [req.headers.authorization], () => yoga(req, res)));
   const wss = new WebSocketServer({
     server,
@@ -122,7 +134,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       // Run every WebSocket operation through Yoga's own pipeline, so HTTP and WS share one context and plugin
       // chain (STYLE.md example 6). The context is built once per operation, from connection_init's payload.
       // Each operation gets its own request id; the connection's credentials are redacted from its log lines.
-      onSubscribe: (ctx, _id, params) =>
+      onSubscribe: (ctx, id, params) =>
         runInRequestScope(ctx.extra.request.headers['x-request-id'], [authorizationOf(undefined, ctx.connectionParams)], async () => {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
@@ -132,24 +144,22 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             connectionParams: ctx.connectionParams,
           });
           let args: ExecutionArgs & { rootValue: unknown };
+          let contextValue: GatewayContext;
           try {
             // Limits refuse by throwing (armor's rules do); over WS that must be an error message, not a closed socket.
             checkVariables(config, params.variables);
             const document = parse(params.query);
             const errors = validate(schema, document);
             if (errors.length) return (errors as readonly GraphQLError[]).map((e) => finishError(config, e));
-            args = {
-              schema,
-              operationName: params.operationName,
-              document,
-              variableValues: params.variables,
-              contextValue: await contextFactory(),
-              rootValue: { execute, subscribe },
-            };
+            contextValue = (await contextFactory()) as unknown as GatewayContext;
+            args = { schema, operationName: params.operationName, document, variableValues: params.variables, contextValue, rootValue: { execute, subscribe } };
           } catch (err) {
             if (err instanceof GraphQLError) return [finishError(config, maskError(err) as GraphQLError)];
             throw err;
           }
+          // Shareable subscriptions join a group; graphql-ws then holds only the member (no context, no execution).
+          const member = await shared.attach({ ...args, variables: params.variables, socket: ctx.extra.socket, id, query: params.query, context: contextValue });
+          if (member) return { ...args, contextValue: null, rootValue: member };
           return args;
         }),
       onNext: (_ctx, _id, _payload, _args, result) =>
@@ -163,6 +173,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const gateway: Gateway = {
     yoga,
     services,
+    shared,
     server,
     url: '',
     async start(port = config.port, host = config.host) {

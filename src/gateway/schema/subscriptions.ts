@@ -102,6 +102,19 @@ const CheckInCountRef = builder.objectRef<CheckInCount>('CheckInCount').implemen
   }),
 });
 
+/**
+ * Fields whose event stream depends only on their arguments and the caller's site (a pubsub topic), so graphql-ws
+ * subscribers holding the same operation share one execution per event (live/shared.ts). checkInCounter and
+ * sessionCapacity are not among them: each subscriber's first message is its own read.
+ */
+export const SHARED_SUBSCRIPTION_FIELDS: ReadonlySet<string> = new Set([
+  'rsvpChanged',
+  'guestChanged',
+  'guestCheckedIn',
+  'participationChanged',
+  'attendanceChanged',
+]);
+
 builder.subscriptionFields((t) => ({
   rsvpChanged: t.field({
     type: RsvpChangeRef,
