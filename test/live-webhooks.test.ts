@@ -128,6 +128,18 @@ describe('webhook receiver', () => {
     expect(r.published).toEqual([]);
   });
 
+  it('refuses an expired or not-yet-valid token and one not signed with RS256 (401), and publishes nothing', async () => {
+    const r = await receiver();
+    const envelope = (e: unknown) => ({ data: JSON.stringify({ eventType: WEBHOOK_EVENT_TYPES.rsvpUpdated, instanceId: INSTANCE, data: JSON.stringify(e) }) });
+    const expired = await new SignJWT(envelope(rsvpEvent())).setProtectedHeader({ alg: 'RS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(keyA.privateKey);
+    const early = await new SignJWT(envelope(rsvpEvent())).setProtectedHeader({ alg: 'RS256' }).setNotBefore(Math.floor(Date.now() / 1000) + 600).sign(keyA.privateKey);
+    const hmac = await new SignJWT(envelope(rsvpEvent())).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
+    for (const jwt of [expired, early, hmac]) expect((await r.post(jwt)).status).toBe(401);
+    const valid = await new SignJWT(envelope(rsvpEvent())).setProtectedHeader({ alg: 'RS256' }).setExpirationTime('5m').sign(keyA.privateKey);
+    expect((await r.post(valid)).status).toBe(200);
+    expect(r.published.length).toBeGreaterThan(0);
+  });
+
   it('refuses malformed bodies with 400 and publishes nothing', async () => {
     const r = await receiver();
     expect((await r.post('not a jwt')).status).toBe(400);
