@@ -153,6 +153,7 @@ describe('checkInCounter is exact under duplicated and reordered webhooks', () =
 
     await stack.faults({ webhooks: { duplicateRate: 0.5, delayMs: 30, reorder: true, reorderWindowMs: 40 } });
     await stack.resetStats();
+    const started = Date.now();
     const truth = new Set<number>([base]);
     let checkedIn = base;
     for (const rsvp of rsvps) {
@@ -173,8 +174,10 @@ describe('checkInCounter is exact under duplicated and reordered webhooks', () =
     expect(counts.some((c, i) => i > 0 && c === counts[i - 1])).toBe(false);
     const stats = await stack.stats();
     const reads = stats.byRoute['POST /events/v2/rsvps/query'] ?? 0;
-    // 200 check-ins, each a webhook (some twice), but re-reads coalesce (100 ms window): fewer reads than check-ins.
-    // How many fewer depends on how fast this machine sends them, so the bound is the uncoalesced count.
+    // Re-reads are coalesced (100 ms window): at most one per window while webhooks flow, plus the one after, and
+    // fewer than the webhooks. Bounded by the time the burst took, since a loaded machine stretches the burst.
+    const windows = Math.ceil((Date.now() - started) / 100);
+    expect(reads).toBeLessThanOrEqual(windows + 2);
     expect(reads).toBeLessThan(200);
     await stack.faults({ webhooks: {} });
     await client.dispose();
