@@ -36,6 +36,11 @@ export interface GatewayConfig {
   /** COUNTER_COALESCE_MS: window in which bursts of webhooks share one upstream re-read of a counter (default 250). */
   counterCoalesceMs: number;
   /**
+   * LIVE_QUERY_COALESCE_MS: window in which webhooks' invalidations are collected before `@live` queries re-run, so a
+   * burst re-runs each query once (default 25).
+   */
+  liveQueryCoalesceMs: number;
+  /**
    * MAX_QUERY_DEPTH / MAX_QUERY_COST: limits on one operation, checked before any upstream call. Depth default 32
    * (a connection costs two levels, edges and node, so a walk of seven links needs about 25). Cost default 1,000,000:
    * the most objects the response could hold, each `first` multiplying what is nested below it.
@@ -111,6 +116,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   webhookMaxBytes: 1024 * 1024,
   webhookDedupTtlSeconds: 86_400,
   counterCoalesceMs: 250,
+  liveQueryCoalesceMs: 25,
   maxQueryDepth: 32,
   maxQueryCost: 1_000_000,
   maxAliases: 30,
@@ -156,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     webhookDedupTtlSeconds: int(env, 'WEBHOOK_DEDUP_TTL_SECONDS', d.webhookDedupTtlSeconds, 1, 30 * 86_400),
     redisUrl: env.REDIS_URL?.trim() ? url(env, 'REDIS_URL', '', ['redis:', 'rediss:']) : undefined,
     counterCoalesceMs: int(env, 'COUNTER_COALESCE_MS', d.counterCoalesceMs, 0, 60_000),
+    liveQueryCoalesceMs: int(env, 'LIVE_QUERY_COALESCE_MS', d.liveQueryCoalesceMs, 0, 10_000),
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', d.maxQueryDepth, 1, 100),
     maxQueryCost: int(env, 'MAX_QUERY_COST', d.maxQueryCost, 1, 1_000_000_000),
     maxAliases: int(env, 'MAX_ALIASES', d.maxAliases, 0, 10_000),

@@ -12,6 +12,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkVariables, useOperationLimits } from './limits.js';
+import { createLiveQueries } from './live/live-queries.js';
 import { createSharedSubscriptions, type SharedSubscriptions } from './live/shared.js';
 import { createGatewayPubSub } from './pubsub.js';
 import { schema } from './schema/index.js';
@@ -70,6 +71,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     siteCache: new Map(),
   };
 
+  const liveQueries = createLiveQueries({
+    pubsub: pubsubHandle.pubsub,
+    coalesceMs: config.liveQueryCoalesceMs,
+    onError: (m) => logger.error(m),
+  });
   const plugins: Plugin<any>[] = [
     // Which requests may execute (JSON POSTs, GET without mutations), 400 for unreadable ones, request ids on errors.
     useRequestHardening(config),
@@ -81,6 +87,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis }),
     // @defer / @stream: a long list or a slow linked field arrives in parts (multipart/mixed or SSE).
     useDeferStream(),
+    // `query @live { … }`: re-executed and pushed again when a webhook touches what it read (live/live-queries.ts).
+    ...liveQueries.plugins,
     // GET / and GET /dashboard (the door's live check-in screen), served from this origin only.
     useGatewayPages({ graphiql: config.graphiql }),
   ];
@@ -191,6 +199,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await liveQueries.close();
       await pubsubHandle.close();
       await http.close();
     },

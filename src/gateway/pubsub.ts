@@ -61,6 +61,8 @@ export type Topics = {
   'attendance:changed': [string, EntityChange<Attendance>];
   /** key = Wix Events event id */
   'checkIns:changed': [string, CheckInsChangedSignal];
+  /** id = LIVE_INVALIDATION_ID (one channel for all sites): live-query keys a webhook invalidates (live/live-queries.ts). */
+  'live:invalidate': [string, { keys: string[] }];
 };
 export type TopicName = keyof Topics;
 

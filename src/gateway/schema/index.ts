@@ -1,4 +1,6 @@
 /** Imports every type file (each registers its types and root fields on the builder) and exports the schema. */
+import { specifiedDirectives } from 'graphql';
+import { GraphQLLiveDirective } from '@envelop/live-query';
 import { builder } from './builder.js';
 import { tolerateUnknownEnumValues } from './filters.js';
 import './scalars.js';
@@ -17,4 +19,4 @@ import './rsvp-mutations.js';
 import './participation-mutations.js';
 import './subscriptions.js';
 
-export const schema = tolerateUnknownEnumValues(builder.toSchema({ sortSchema: true }));
+export const schema = tolerateUnknownEnumValues(builder.toSchema({ sortSchema: true, directives: [...specifiedDirectives, GraphQLLiveDirective] }));

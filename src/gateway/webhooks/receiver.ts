@@ -9,6 +9,7 @@
 import type { Plugin, YogaLogger } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayPubSub } from '../pubsub.js';
+import { LIVE_INVALIDATION_ID, liveKeysForWebhook } from '../live/live-queries.js';
 import { isKnownEventType, publicationsFor, publishAll } from './publications.js';
 import { createMemoryWebhookStore, createRedisWebhookStore, type WebhookStore } from './store.js';
 import type { Redis } from 'ioredis';
@@ -88,7 +89,11 @@ export async function deliver(
         return 'stale';
       }
     }
-    await publishAll(pubsub, publicationsFor(hook));
+    const liveKeys = liveKeysForWebhook(hook);
+    await publishAll(pubsub, [
+      ...publicationsFor(hook),
+      ...(liveKeys.length ? [{ topic: 'live:invalidate' as const, id: LIVE_INVALIDATION_ID, payload: { keys: liveKeys } }] : []),
+    ]);
     await store.commit(id);
     return 'published';
   } catch (err) {
