@@ -54,6 +54,8 @@ async function receiver(options: { keys?: string[]; maxBytes?: number; failPubli
   const handle = options.pubsub ? undefined : await createGatewayPubSub();
   const base = options.pubsub ?? handle!.pubsub;
   const published: { topic: string; id: string; payload: any }[] = [];
+  /** live:invalidate publishes (the @live query keys), kept apart so `published` lists the subscription topics. */
+  const invalidated: string[][] = [];
   let failures = options.failPublishes ?? 0;
   const pubsub: GatewayPubSub = Object.assign(Object.create(base), {
     async publishConfirmed(topic: any, id: any, payload: any) {
@@ -61,7 +63,8 @@ async function receiver(options: { keys?: string[]; maxBytes?: number; failPubli
         failures--;
         throw new Error('redis down');
       }
-      published.push({ topic, id, payload });
+      if (topic === 'live:invalidate') invalidated.push(payload.keys);
+      else published.push({ topic, id, payload });
       await base.publishConfirmed(topic, id, payload);
     },
   });
@@ -84,7 +87,7 @@ async function receiver(options: { keys?: string[]; maxBytes?: number; failPubli
     const res = await yoga.fetch('http://gateway/webhooks/wix', { method: 'POST', body, headers, ...(typeof body === 'string' ? {} : { duplex: 'half' }) } as RequestInit);
     return { status: res.status, body: (await res.json()) as any };
   };
-  return { post, published };
+  return { post, published, invalidated };
 }
 
 describe('webhook receiver', () => {
@@ -94,6 +97,9 @@ describe('webhook receiver', () => {
     expect(res).toEqual({ status: 200, body: { outcome: 'published' } });
     expect(r.published.map((p) => `${p.topic} ${p.id}`)).toEqual([`rsvp:changed ${INSTANCE}:${EVENT_ID}`, `checkIns:changed ${INSTANCE}:${EVENT_ID}`]);
     expect(r.published[0].payload).toMatchObject({ kind: 'UPDATED', entityId: 'rsvp-1', entity: { checkedInGuestCount: 1 } });
+    // @live queries that read the RSVP, its event or the lists holding it are re-run.
+    expect(r.invalidated).toHaveLength(1);
+    expect(r.invalidated[0]).toEqual(expect.arrayContaining(['Rsvp:rsvp-1', `Event:${EVENT_ID}`, `Query.event(id:"${EVENT_ID}")`, 'Query.rsvps']));
   });
 
   it('accepts the *AsJson body names, as JSON strings or objects, and the action body of a guest check-in', async () => {
