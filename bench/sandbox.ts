@@ -1,5 +1,6 @@
 /**
- * Sandbox latency: a 100-item query on each list endpoint over real HTTP (keep-alive), p50/p95 of 200 runs each.
+ * Sandbox latency over real HTTP (keep-alive), p50/p95 of 200 runs each: the `$in` lookups the gateway's loaders
+ * make (100 ids; an event page's guests), and a 100-item page of each list endpoint.
  */
 import { Pool } from 'undici';
 import { createSandbox } from '../src/sandbox/sandbox.js';
@@ -10,7 +11,17 @@ export async function run(): Promise<object> {
   const token = 'bench-sandbox';
   await createSandboxClient(sandbox.url, null).control('POST', 'seed', { token, seed: 7, size: { events: 40, rsvpsPerEvent: 20, sessions: 40, participationsPerSession: 10, bookings: 400 } });
   const pool = new Pool(sandbox.url, { connections: 4 });
+  const read = async (path: string, body: unknown) =>
+    (await (await pool.request({ method: 'POST', path, headers: { authorization: token, 'content-type': 'application/json' }, body: JSON.stringify(body) })).body.json()) as Record<string, { id: string; eventId: string }[]>;
+  // The lookups the gateway's loaders make: 100 ids at a time, and an event page's guests by eventId.
+  const guests = (await read('/events/v2/guests/query', { query: { paging: { limit: 1000 } } })).guests!;
+  const rsvps = (await read('/events/v2/rsvps/query', { query: { cursorPaging: { limit: 100 } } })).rsvps!;
+  const ids = (rows: { id: string }[]) => rows.slice(0, 100).map((r) => r.id);
+  const eventIds = [...new Set(guests.map((g) => g.eventId))].slice(0, 20);
   const cases: [string, string, unknown][] = [
+    ['Guests id $in (100 ids)', '/events/v2/guests/query', { query: { filter: { id: { $in: ids(guests) } }, paging: { limit: 100 } } }],
+    ['Guests eventId $in (20 events)', '/events/v2/guests/query', { query: { filter: { eventId: { $in: eventIds } }, paging: { limit: 1000 } } }],
+    ['RSVP id $in (100 ids)', '/events/v2/rsvps/query', { query: { filter: { id: { $in: ids(rsvps) } }, cursorPaging: { limit: 100 } }, fields: ['DETAILS'] }],
     ['RSVP query (100)', '/events/v2/rsvps/query', { query: { cursorPaging: { limit: 100 } }, fields: ['DETAILS'] }],
     ['Guests query (100)', '/events/v2/guests/query', { query: { cursorPaging: { limit: 100 } }, fields: ['GUEST_DETAILS', 'GUEST_TOTAL'] }],
     ['Participations query (100)', '/calendar/v3/participations/query', { query: { cursorPaging: { limit: 100 } } }],

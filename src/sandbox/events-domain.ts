@@ -513,12 +513,14 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
 }
 
 // --- projections (fieldsets) ---------------------------------------------------------------------------------
+// Projections copy only the top level: rows are replaced, never changed in place (updates clone first), and a
+// projection goes straight into a response body, so a deep copy per row would only cost time.
 
 /** RSVP fieldsets (WIX-REST.md §5.2): the base projection plus what DETAILS / FORM / CONTACT_DETAILS add. */
 export function projectRsvp(rsvp: Rsvp, fields: readonly string[] = []): Rsvp {
   const out: Rsvp = {};
   const copy = (k: keyof Rsvp) => {
-    if (rsvp[k] !== undefined) (out as any)[k] = clone(rsvp[k]);
+    if (rsvp[k] !== undefined) (out as any)[k] = rsvp[k];
   };
   for (const k of ['id', 'revision', 'eventId', 'memberId', 'contactId', 'status', 'anonymized'] as const) copy(k);
   if (fields.includes('DETAILS')) {
@@ -535,7 +537,7 @@ export function projectRsvp(rsvp: Rsvp, fields: readonly string[] = []): Rsvp {
 
 /** Guest fieldsets (WIX-REST.md §4.1): GUEST_DETAILS adds guestDetails and tickets, GUEST_TOTAL adds totalGuests. */
 export function projectGuest(guest: EventGuest, fields: readonly GuestFieldset[] = []): EventGuest {
-  const { guestDetails, tickets, totalGuests, ...base } = clone(guest);
+  const { guestDetails, tickets, totalGuests, ...base } = guest;
   const out: EventGuest = base;
   if (fields.includes('GUEST_DETAILS')) {
     out.guestDetails = guestDetails;
@@ -550,7 +552,7 @@ export function projectGuest(guest: EventGuest, fields: readonly GuestFieldset[]
  * DASHBOARD adds summaries; the other fieldsets name properties the sandbox does not model.
  */
 export function projectEvent(event: WixEvent, fields: readonly string[] = []): WixEvent {
-  const { registration, summaries, shortDescription, ...base } = clone(event);
+  const { registration, summaries, shortDescription, ...base } = event;
   const out: WixEvent = base;
   if (fields.includes('DETAILS') && shortDescription !== undefined) out.shortDescription = shortDescription;
   if (fields.includes('REGISTRATION') && registration) out.registration = registration;

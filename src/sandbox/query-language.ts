@@ -6,6 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CursorPagingMetadata, Filter, PagingMetadataV2, QueryV2, Sorting } from '../wire/types.js';
 import { invalidArgument } from './errors.js';
+import { narrow } from './index.js';
 
 export type Op =
   | '$eq'
@@ -86,8 +87,10 @@ export function runQuery<T extends object>(
   validateFilter(filter, spec, 'query.filter');
   const sorting = normaliseSort(sort, spec);
 
-  const matching = [...items].filter((item) => evaluate(item, filter ?? {}));
-  matching.sort(comparator(sorting));
+  const matching = sortBy(
+    narrow(items, filter).filter((item) => evaluate(item, filter ?? {})),
+    sorting,
+  );
   const page = matching.slice(offset, offset + limit);
   const hasNext = offset + limit < matching.length;
 
@@ -324,15 +327,32 @@ function normaliseSort(sort: Sorting[] | undefined, spec: QuerySpec): Sorting[] 
   });
 }
 
-function comparator(sorting: Sorting[]): (a: object, b: object) => number {
-  return (a, b) => {
-    for (const s of sorting) {
-      const c = compare(valuesAt(a, s.fieldName)[0], valuesAt(b, s.fieldName)[0]);
-      if (c !== 0) return s.order === 'DESC' ? -c : c;
+/**
+ * The rows in sort order, then by id (a stable tie-breaker keeps pages deterministic when sort keys repeat).
+ * Each row's sort values are read (and timestamps parsed) once, not once per comparison: the same order at a
+ * fraction of the cost on a few thousand rows.
+ */
+function sortBy<T extends object>(rows: T[], sorting: Sorting[]): T[] {
+  if (rows.length < 2) return rows;
+  const keyed = rows.map((row) => ({
+    row,
+    keys: sorting.map((s) => {
+      const value = valuesAt(row, s.fieldName)[0];
+      const instant = typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+      return { value, instant };
+    }),
+  }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < sorting.length; i++) {
+      const x = a.keys[i]!;
+      const y = b.keys[i]!;
+      // Two timestamps compare as instants, as `compare` does; anything else goes through `compare` itself.
+      const c = !Number.isNaN(x.instant) && !Number.isNaN(y.instant) ? x.instant - y.instant : compare(x.value, y.value);
+      if (c !== 0) return sorting[i]!.order === 'DESC' ? -c : c;
     }
-    // A stable tie-breaker on id keeps pages deterministic when sort keys repeat.
-    return compare((a as { id?: string }).id, (b as { id?: string }).id);
-  };
+    return compare((a.row as { id?: string }).id, (b.row as { id?: string }).id);
+  });
+  return keyed.map((k) => k.row);
 }
 
 interface CursorState {
