@@ -2,6 +2,11 @@
  * Per-request DataLoaders (STYLE.md example 3): created from one caller's upstream in the request context, so
  * nothing is ever shared between two callers. Every lookup by id is one `$in` query per chunk; every one-to-many
  * link is one `$in` query on the parent key per chunk, paged to the end and grouped per parent.
+ *
+ * Reads ask only for the fieldsets the operation needs (docs/upstream.md §4.1, §5.2, §6.2): each load names the
+ * fieldsets its selection needs as a bitmask over its source's `fieldsets`, one upstream call asks for the union of
+ * the masks of the keys it serves, and a row is reused (from the cache, or primed by a list that read it) only for
+ * a load whose fieldsets it has. A load without a mask asks for every fieldset.
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
@@ -20,7 +25,10 @@ import type {
   RsvpSummary,
   WixEvent,
 } from '../wire/types.js';
+import { EVENT_FIELDS } from './upstream/events.js';
+import { GUEST_FIELDS } from './upstream/guests.js';
 import type { Upstream } from './upstream/index.js';
+import { RSVP_FIELDS } from './upstream/rsvps.js';
 import { chunk, collect, inFilter, nextPosition, pageQuery, type Page, type PagePosition, type PagingStyle } from './upstream/query.js';
 
 export interface LoaderOptions {
@@ -37,9 +45,25 @@ export interface ListSource<T> {
   pageMax: number;
   /** Largest `$in` list sent in one filter (the same as a page, so one chunk's rows fit in few pages). */
   inMax: number;
-  read(query: QueryV2): Promise<{ items: T[]; meta: CursorPagingMetadata | PagingMetadataV2 | undefined }>;
-  /** Every row this source reads is handed here, so the request's by-id loader knows it without another call. */
-  seen?: (rows: readonly T[]) => void;
+  /** The fieldsets the API offers, in the order of the bits of a fieldset mask (empty: the API has none). */
+  fieldsets: readonly string[];
+  /** Reads one page with the fieldsets of `mask` (every one when absent). */
+  read(query: QueryV2, mask?: number): Promise<{ items: T[]; meta: CursorPagingMetadata | PagingMetadataV2 | undefined }>;
+  /** Every row this source reads is handed here with its mask, so the request's by-id loader knows it. */
+  seen?: (rows: readonly T[], mask: number) => void;
+}
+
+/** The fieldsets of each kind that has them, in mask bit order. */
+export const FIELDSETS = { event: EVENT_FIELDS, guest: GUEST_FIELDS, rsvp: RSVP_FIELDS } as const;
+
+/** The mask of every fieldset of a list. */
+export function allFieldsets(fieldsets: readonly string[]): number {
+  return (1 << fieldsets.length) - 1;
+}
+
+/** The fieldset names of a mask. */
+function fieldsetsOf<F extends string>(fieldsets: readonly F[], mask = allFieldsets(fieldsets)): F[] {
+  return fieldsets.filter((_, i) => mask & (1 << i));
 }
 
 export function createSources(upstream: Upstream) {
@@ -61,18 +85,18 @@ export function createSources(upstream: Upstream) {
       const r = await upstream.participations.query(q);
       return { items: r.participations, meta: r.pagingMetadata };
     }),
-    event: source<WixEvent>('offset', LIMITS.eventsQueryMax, async (q) => {
-      const r = await upstream.events.query(q);
+    event: source<WixEvent>('offset', LIMITS.eventsQueryMax, async (q, mask) => {
+      const r = await upstream.events.query(q, fieldsetsOf(EVENT_FIELDS, mask));
       return { items: r.events, meta: r.pagingMetadata };
-    }, 100),
-    guest: source<EventGuest>('offset', LIMITS.guestsQueryMax, async (q) => {
-      const r = await upstream.guests.query(q);
+    }, 100, EVENT_FIELDS),
+    guest: source<EventGuest>('offset', LIMITS.guestsQueryMax, async (q, mask) => {
+      const r = await upstream.guests.query(q, fieldsetsOf(GUEST_FIELDS, mask));
       return { items: r.guests, meta: r.pagingMetadata };
-    }, 100),
-    rsvp: source<Rsvp>('cursor', LIMITS.rsvpQueryMax, async (q) => {
-      const r = await upstream.rsvps.query(q);
+    }, 100, GUEST_FIELDS),
+    rsvp: source<Rsvp>('cursor', LIMITS.rsvpQueryMax, async (q, mask) => {
+      const r = await upstream.rsvps.query(q, fieldsetsOf(RSVP_FIELDS, mask));
       return { items: r.rsvps, meta: r.pagingMetadata };
-    }),
+    }, LIMITS.rsvpQueryMax, RSVP_FIELDS),
   };
 }
 export type Sources = ReturnType<typeof createSources>;
@@ -92,11 +116,11 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
     rsvp: byId(s.rsvp, 'Rsvp'),
   };
   // A row read through any list (a root connection, a one-to-many link) primes the by-id loader of its kind, so a
-  // later link to it in the same request costs nothing. Every read of a kind asks for the same fieldsets.
+  // later link to it in the same request costs nothing when the fieldsets it was read with are enough.
   if (options.batch) {
     for (const [kind, loader] of Object.entries(ids)) {
-      (s[kind as keyof typeof ids] as ListSource<{ id?: string }>).seen = (rows) => {
-        for (const row of rows) if (row.id) loader.prime(row.id, row as never);
+      (s[kind as keyof typeof ids] as ListSource<{ id?: string }>).seen = (rows, mask) => {
+        for (const row of rows) if (row.id) loader.prime(row.id, row as never, mask);
       };
     }
   }
@@ -145,19 +169,90 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
-/** Reads one page of a source at a position. */
-export function pager<T>(src: ListSource<T>, filter?: Filter, sort?: QueryV2['sort']) {
+/** Reads one page of a source at a position, with the fieldsets of `mask` (every one when absent). */
+export function pager<T>(src: ListSource<T>, filter?: Filter, sort?: QueryV2['sort'], mask = allFieldsets(src.fieldsets)) {
   return async (pos: PagePosition, limit: number): Promise<Page<T>> => {
-    const { items, meta } = await src.read(pageQuery(src.style, pos, limit, filter, sort));
-    src.seen?.(items);
+    const { items, meta } = await src.read(pageQuery(src.style, pos, limit, filter, sort), mask);
+    src.seen?.(items, mask);
     return { items, next: nextPosition(src.style, pos, items.length, meta) };
   };
 }
 
+/**
+ * A DataLoader whose loads say which fieldsets they need (a mask). One batch asks for the union of its keys'
+ * masks; a cached or primed row answers a later load only if it has that load's fieldsets, else the key is read
+ * again with both. The DataLoader API the mutations use (clear, clearAll, prime) is kept, chainable.
+ */
+export class FieldsetLoader<V> {
+  private readonly loader: DataLoader<string, V>;
+  /** Keys waiting for the next batch, with the fieldsets asked for so far. */
+  private readonly wanted = new Map<string, number>();
+  /** Keys dispatched or primed, with the fieldsets their row has (or will have). */
+  private readonly held = new Map<string, number>();
+
+  constructor(
+    batch: (keys: readonly string[], mask: number) => Promise<(V | Error)[]>,
+    private readonly all: number,
+    maxBatchSize: number,
+  ) {
+    this.loader = new DataLoader<string, V>(
+      (keys) => {
+        let mask = 0;
+        for (const key of keys) mask |= this.wanted.get(key) ?? all;
+        for (const key of keys) {
+          this.wanted.delete(key);
+          this.held.set(key, mask);
+        }
+        return batch(keys, mask);
+      },
+      { maxBatchSize },
+    );
+  }
+
+  load(key: string, mask = this.all): Promise<V> {
+    const held = this.held.get(key);
+    if (held !== undefined) {
+      if ((held & mask) === mask) return this.loader.load(key);
+      // Read with fewer fieldsets than this load needs: read it again with both.
+      this.held.delete(key);
+      this.loader.clear(key);
+      mask |= held;
+    }
+    this.wanted.set(key, (this.wanted.get(key) ?? 0) | mask);
+    return this.loader.load(key);
+  }
+
+  /** Like DataLoader's loadMany: an Error in place of each key that failed. */
+  loadMany(keys: readonly string[], mask = this.all): Promise<(V | Error)[]> {
+    return Promise.all(keys.map((key) => this.load(key, mask).catch((err: Error) => err)));
+  }
+
+  /** Remembers a row read elsewhere with `mask`'s fieldsets, unless this loader already has or awaits the key. */
+  prime(key: string, value: V, mask = this.all): this {
+    if (!this.held.has(key) && !this.wanted.has(key)) {
+      this.held.set(key, mask);
+      this.loader.prime(key, value);
+    }
+    return this;
+  }
+
+  clear(key: string): this {
+    this.held.delete(key);
+    this.loader.clear(key);
+    return this;
+  }
+
+  clearAll(): this {
+    this.held.clear();
+    this.loader.clearAll();
+    return this;
+  }
+}
+
 // Helpers below build the two loader shapes; they are private so every loader batches and chunks the same way.
 
-function source<T>(style: PagingStyle, pageMax: number, read: ListSource<T>['read'], inMax = pageMax): ListSource<T> {
-  return { style, pageMax, inMax: Math.min(inMax, pageMax), read };
+function source<T>(style: PagingStyle, pageMax: number, read: ListSource<T>['read'], inMax = pageMax, fieldsets: readonly string[] = []): ListSource<T> {
+  return { style, pageMax, inMax: Math.min(inMax, pageMax), fieldsets, read };
 }
 
 /** One row per key (an Error, or null when `optional`, for a key the upstream does not have). */
@@ -168,13 +263,13 @@ function byKey<T>(
   what: string,
   options: LoaderOptions,
   optional = false,
-): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(
-    async (keys) => {
+): FieldsetLoader<T | null> {
+  return new FieldsetLoader<T | null>(
+    async (keys, mask) => {
       const found = new Map<string, T>();
       await Promise.all(
-        chunk([...keys], src.inMax).map(async (part) => {
-          const { items } = await collect(pager(src, inFilter(field, part)), { pageMax: src.pageMax });
+        chunk(keys, src.inMax).map(async (part) => {
+          const { items } = await collect(pager(src, inFilter(field, part), undefined, mask), { pageMax: src.pageMax });
           for (const item of items) {
             const key = keyOf(item);
             if (key !== undefined && !found.has(key)) found.set(key, item);
@@ -183,24 +278,30 @@ function byKey<T>(
       );
       return keys.map((key) => found.get(key) ?? (optional ? null : notFound(what, key)));
     },
-    { maxBatchSize: options.batch ? src.inMax : 1 },
+    allFieldsets(src.fieldsets),
+    options.batch ? src.inMax : 1,
   );
 }
 
 /** Every row whose `field` is the key, for each key, from one `$in` query per chunk of keys. */
-function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string | undefined, options: LoaderOptions): DataLoader<string, T[]> {
-  return new DataLoader<string, T[]>(
-    async (keys) => {
+function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string | undefined, options: LoaderOptions): FieldsetLoader<T[]> {
+  return new FieldsetLoader<T[]>(
+    async (keys, mask) => {
       const grouped = new Map<string, T[]>();
       await Promise.all(
-        chunk([...keys], src.inMax).map(async (part) => {
-          const { items } = await collect(pager(src, inFilter(field, part)), { pageMax: src.pageMax });
-          for (const [key, rows] of group(items, keyOf)) grouped.set(key, [...(grouped.get(key) ?? []), ...rows]);
+        chunk(keys, src.inMax).map(async (part) => {
+          const { items } = await collect(pager(src, inFilter(field, part), undefined, mask), { pageMax: src.pageMax });
+          for (const [key, rows] of group(items, keyOf)) {
+            const list = grouped.get(key);
+            if (list) for (const row of rows) list.push(row);
+            else grouped.set(key, rows);
+          }
         }),
       );
       return keys.map((key) => grouped.get(key) ?? []);
     },
-    { maxBatchSize: options.batch ? src.inMax : 1 },
+    allFieldsets(src.fieldsets),
+    options.batch ? src.inMax : 1,
   );
 }
 

@@ -7,14 +7,21 @@ import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { arrayConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ContactRef, GuestRef, ParticipationRef, RsvpRef } from './refs.js';
+import { selectedFieldsets } from './selection.js';
 
 builder.node(ContactRef, {
   id: { resolve: (c) => c.contactId },
   loadOne: (contactId) => ({ contactId }),
   fields: (t) => ({
     contactId: t.exposeString('contactId'),
-    rsvps: t.connection({ type: RsvpRef, resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.rsvpsByContact.load(c.contactId)) }),
-    guests: t.connection({ type: GuestRef, resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.guestsByContact.load(c.contactId)) }),
+    rsvps: t.connection({
+      type: RsvpRef,
+      resolve: async (c, args, ctx, info) => arrayConnection(args, await ctx.loaders.rsvpsByContact.load(c.contactId, selectedFieldsets('rsvp', info, true))),
+    }),
+    guests: t.connection({
+      type: GuestRef,
+      resolve: async (c, args, ctx, info) => arrayConnection(args, await ctx.loaders.guestsByContact.load(c.contactId, selectedFieldsets('guest', info, true))),
+    }),
     participations: t.connection({
       type: ParticipationRef,
       resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.participationsByContact.load(c.contactId)),

@@ -7,6 +7,7 @@ import { defineFilter, RANGE, sharedEnum } from './filters.js';
 import { arrayConnection } from './paging.js';
 import { EventRef, GuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes } from './loading.js';
+import { fieldsetMask, selectedFieldsets } from './selection.js';
 
 const EVENT_STATUSES = ['UPCOMING', 'STARTED', 'ENDED', 'CANCELED', 'DRAFT'] as const;
 const REGISTRATION_TYPES = ['RSVP', 'TICKETING', 'EXTERNAL', 'NONE'] as const;
@@ -208,16 +209,17 @@ builder.node(EventRef, {
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.updatedDate }),
     guests: t.connection({
       type: GuestRef,
-      resolve: async (e, args, ctx) => arrayConnection(args, await ctx.loaders.guestsByEvent.load(e.id!)),
+      resolve: async (e, args, ctx, info) => arrayConnection(args, await ctx.loaders.guestsByEvent.load(e.id!, selectedFieldsets('guest', info, true))),
     }),
     rsvps: t.connection({
       type: RsvpRef,
-      resolve: async (e, args, ctx) => arrayConnection(args, await ctx.loaders.rsvpsByEvent.load(e.id!)),
+      resolve: async (e, args, ctx, info) => arrayConnection(args, await ctx.loaders.rsvpsByEvent.load(e.id!, selectedFieldsets('rsvp', info, true))),
     }),
     rsvpSummary: t.field({ type: RsvpSummaryRef, resolve: (e, _args, ctx) => ctx.loaders.rsvpSummary.load(e.id!) }),
     checkInStats: t.field({
       type: CheckInStatsRef,
-      resolve: async (e, _args, ctx) => checkInStatsOf(await ctx.loaders.rsvpsByEvent.load(e.id!)),
+      // status, totalGuests and checkedInGuestCount: the DETAILS fieldset
+      resolve: async (e, _args, ctx) => checkInStatsOf(await ctx.loaders.rsvpsByEvent.load(e.id!, fieldsetMask('rsvp', ['DETAILS']))),
     }),
   }),
 });

@@ -1,18 +1,25 @@
 /** Loader reads as the schema wants them: a missing row is null; any other failure is an error. */
 
 /** Node lookups by id (node/nodes). */
-export async function loadNodes<T>(loader: { loadMany(keys: readonly string[]): Promise<(T | null | Error)[]> }, ids: readonly string[]): Promise<(T | null)[]> {
-  return (await loader.loadMany(ids)).map((row) => {
+export async function loadNodes<T>(
+  loader: { loadMany(keys: readonly string[], mask?: number): Promise<(T | null | Error)[]> },
+  ids: readonly string[],
+  mask?: number,
+): Promise<(T | null)[]> {
+  return (await loader.loadMany(ids, mask)).map((row) => {
     if (!(row instanceof Error)) return row;
     if ((row as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
     throw row;
   });
 }
 
-/** null for a NOT_FOUND, the error otherwise (a missing row is an answer, an unreachable upstream is not). */
-export async function loadOrNull<T>(loader: { load(key: string): Promise<T | null> }, key: string): Promise<T | null> {
+/**
+ * null for a NOT_FOUND, the error otherwise (a missing row is an answer, an unreachable upstream is not). `mask`:
+ * the fieldsets the caller's selection needs (schema/selection.ts); absent = all.
+ */
+export async function loadOrNull<T>(loader: { load(key: string, mask?: number): Promise<T | null> }, key: string, mask?: number): Promise<T | null> {
   try {
-    return await loader.load(key);
+    return await loader.load(key, mask);
   } catch (err) {
     if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
     throw err;

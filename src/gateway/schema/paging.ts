@@ -36,10 +36,12 @@ export async function upstreamConnection<T>(
   args: ConnectionArgs,
   filter?: QueryV2['filter'],
   sort?: QueryV2['sort'],
+  /** The fieldsets the nodes' selection needs (schema/selection.ts); absent = all. */
+  mask?: number,
 ): Promise<Connection<T>> {
   const first = pageSize(args);
   const start = args.after ? decodeCursor(args.after) : { p: {}, s: 0 };
-  const fetchPage = pager(src, filter ?? undefined, sort);
+  const fetchPage = pager(src, filter ?? undefined, sort, mask);
   const edges: Connection<T>['edges'] = [];
   let pos: PagePosition | null = start.p;
   let skip = start.s;

@@ -9,6 +9,7 @@ import { defineFilter, sharedEnum, type Op } from './filters.js';
 import { CheckInDetailsRef, FormInputValueRef, OnlineConferencingLoginRef } from './guest.js';
 import { ContactRef, EventRef, GuestRef, RsvpGuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
+import { selectedFieldsets } from './selection.js';
 
 const RSVP_STATUSES = ['YES', 'NO', 'WAITLIST'] as const;
 const RsvpStatusEnum = sharedEnum('RsvpStatus', RSVP_STATUSES);
@@ -46,7 +47,7 @@ builder.objectType(RsvpGuestRef, {
     lastName: t.exposeString('lastName', { nullable: true, description: 'Internal upstream field.' }),
     checkedIn: t.boolean({ resolve: (g) => g.checkInDetails?.checkedIn ?? false }),
     checkInDetails: t.field({ type: CheckInDetailsRef, nullable: true, resolve: (g) => g.checkInDetails }),
-    rsvp: t.field({ type: RsvpRef, nullable: true, resolve: (g, _args, ctx) => loadOrNull(ctx.loaders.rsvp, g.rsvpId) }),
+    rsvp: t.field({ type: RsvpRef, nullable: true, resolve: (g, _args, ctx, info) => loadOrNull(ctx.loaders.rsvp, g.rsvpId, selectedFieldsets('rsvp', info)) }),
   }),
 });
 
@@ -85,12 +86,16 @@ builder.node(RsvpRef, {
     anonymized: t.exposeBoolean('anonymized', { nullable: true }),
     marketingConsent: t.exposeBoolean('marketingConsent', { nullable: true }),
     extendedFields: t.field({ type: 'JSON', nullable: true, resolve: (r) => r.extendedFields }),
-    event: t.field({ type: EventRef, nullable: true, resolve: (r, _args, ctx) => (r.eventId ? loadOrNull(ctx.loaders.event, r.eventId) : null) }),
+    event: t.field({
+      type: EventRef,
+      nullable: true,
+      resolve: (r, _args, ctx, info) => (r.eventId ? loadOrNull(ctx.loaders.event, r.eventId, selectedFieldsets('event', info)) : null),
+    }),
     eventGuest: t.field({
       type: GuestRef,
       nullable: true,
       description: 'The entry this RSVP made in the event guest list.',
-      resolve: (r, _args, ctx) => ctx.loaders.guestByRsvp.load(r.id!),
+      resolve: (r, _args, ctx, info) => ctx.loaders.guestByRsvp.load(r.id!, selectedFieldsets('guest', info)),
     }),
     contact: t.field({ type: ContactRef, nullable: true, resolve: (r) => (r.contactId ? { contactId: r.contactId } : null) }),
   }),
@@ -104,7 +109,7 @@ builder.objectType(RsvpSummaryRef, {
     noGuestCount: t.exposeInt('noGuestCount'),
     waitlistGuestCount: t.exposeInt('waitlistGuestCount'),
     totalRsvpCount: t.exposeInt('totalRsvpCount'),
-    event: t.field({ type: EventRef, nullable: true, resolve: (s, _args, ctx) => loadOrNull(ctx.loaders.event, s.eventId) }),
+    event: t.field({ type: EventRef, nullable: true, resolve: (s, _args, ctx, info) => loadOrNull(ctx.loaders.event, s.eventId, selectedFieldsets('event', info)) }),
   }),
 });
 

@@ -2,6 +2,7 @@
 import { PATHS } from '../../wire/paths.js';
 import type { EventFieldset, QueryEventsResponse, QueryV2, WixEvent } from '../../wire/types.js';
 import type { Credentials, UpstreamHttp } from './http.js';
+import { withFields } from './query.js';
 
 /**
  * The gateway always asks for registration (rsvp limit, waitlist) and summaries (counts), and for the fieldsets that
@@ -16,7 +17,7 @@ export function createEventsClient(http: UpstreamHttp, creds: Credentials) {
         .request<{ event: WixEvent }>(creds, { method: 'GET', path: PATHS.events.get(id), query: { fields } })
         .then((r) => r.event),
     query: (query: QueryV2, fields: EventFieldset[] = EVENT_FIELDS) =>
-      http.request<QueryEventsResponse>(creds, { method: 'POST', path: PATHS.events.query, body: { query, fields } }),
+      http.request<QueryEventsResponse>(creds, { method: 'POST', path: PATHS.events.query, body: withFields({ query }, fields) }),
   };
 }
 export type EventsClient = ReturnType<typeof createEventsClient>;

@@ -9,6 +9,11 @@ export function inFilter(field: string, values: readonly string[]): Filter {
   return { [field]: { $in: [...values] } };
 }
 
+/** A query body with its `fields` (fieldsets), left out when there are none: the base projection. */
+export function withFields<B extends object>(body: B, fields: readonly string[]): B & { fields?: readonly string[] } {
+  return fields.length ? { ...body, fields } : body;
+}
+
 /** `$and` of the given filters, dropping empty ones. */
 export function and(...filters: (Filter | undefined | null)[]): Filter | undefined {
   const parts = filters.filter((f): f is Filter => !!f && Object.keys(f).length > 0);

@@ -16,6 +16,7 @@ import type {
   UpdateRsvpRequest,
 } from '../../wire/types.js';
 import type { Credentials, UpstreamHttp } from './http.js';
+import { withFields } from './query.js';
 
 /** Every fieldset (≤3 allowed): the graph exposes all fields, and one call beats a second one for details. */
 export const RSVP_FIELDS: RsvpFieldset[] = ['DETAILS', 'FORM', 'CONTACT_DETAILS'];
@@ -25,7 +26,7 @@ export function createRsvpsClient(http: UpstreamHttp, creds: Credentials) {
     get: (id: string, fields: RsvpFieldset[] = RSVP_FIELDS) =>
       http.request<RsvpResponse>(creds, { method: 'GET', path: PATHS.rsvps.get(id), query: { fields } }).then((r) => r.rsvp),
     query: (query: QueryV2, fields: RsvpFieldset[] = RSVP_FIELDS) =>
-      http.request<QueryRsvpsResponse>(creds, { method: 'POST', path: PATHS.rsvps.query, body: { query, fields } }),
+      http.request<QueryRsvpsResponse>(creds, { method: 'POST', path: PATHS.rsvps.query, body: withFields({ query }, fields) }),
     search: (search: QueryV2 & { search?: unknown }, fields: RsvpFieldset[] = RSVP_FIELDS) =>
       http.request<QueryRsvpsResponse>(creds, { method: 'POST', path: PATHS.rsvps.search, body: { search, fields } }),
     count: (filter?: Filter) =>
