@@ -18,12 +18,14 @@ if (!file) {
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
 const hits = new Map<number, number>();
 for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-const total = profile.samples.length;
+// Shares of busy time: idle samples (waiting on the network) are left out.
+const idle = new Set(profile.nodes.filter((x) => x.callFrame.functionName === '(idle)').map((x) => x.id));
+const total = profile.samples.filter((id) => !idle.has(id)).length;
 const byFunction = new Map<string, number>();
 const byFile = new Map<string, number>();
 for (const node of profile.nodes) {
   const count = hits.get(node.id) ?? 0;
-  if (!count) continue;
+  if (!count || idle.has(node.id)) continue;
   const { functionName, url, lineNumber } = node.callFrame;
   const where = url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '~/').replace(process.cwd() + '/', '');
   const fn = `${functionName || '(anonymous)'} ${where ? `${where}:${lineNumber + 1}` : ''}`.trim();
@@ -33,4 +35,4 @@ for (const node of profile.nodes) {
 }
 const top = (m: Map<string, number>) =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(n)).map(([name, c]) => `${((100 * c) / total).toFixed(1).padStart(5)}%  ${name}`);
-console.log(`${total} samples\n\nself time by function:\n${top(byFunction).join('\n')}\n\nself time by file or package:\n${top(byFile).join('\n')}`);
+console.log(`${total} busy samples of ${profile.samples.length}\n\nself time by function:\n${top(byFunction).join('\n')}\n\nself time by file or package:\n${top(byFile).join('\n')}`);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench query [-- --quick] [-- --profile]`: the nested query (N events → their guests → each guest's
+ * `npm run bench query [-- --quick] [--profile] [--sizes=20,100]`: the nested query (N events → their guests → each guest's
  * RSVP) answered by three systems over one sandbox, in one process tree, in interleaved rounds:
  *   handwritten  bench/handwritten.ts, an undici join written by hand (the physical limit for this join);
  *   gateway      this gateway, NODE_ENV=production as `npm start` would be deployed;
@@ -12,7 +12,7 @@
  * the hand-written join and to Mesh, taken from the same rounds.
  */
 import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,8 @@ interface Cell {
 }
 
 export async function run(flags: string[] = []): Promise<object> {
-  const settings = flags.includes('--quick') ? QUICK : FULL;
+  const sizes = flags.find((f) => f.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number);
+  const settings = { ...(flags.includes('--quick') ? QUICK : FULL), ...(sizes ? { sizes } : {}) };
   const profile = flags.includes('--profile');
   const here = fileURLToPath(new URL('.', import.meta.url));
   const meshDir = await meshPeer(here);
@@ -57,11 +58,7 @@ export async function run(flags: string[] = []): Promise<object> {
     for (const size of settings.sizes) {
       await post(`${sandboxUrl}/__sandbox/seed`, { token: token(size), seed: SEED.seed, size: { events: size, rsvpsPerEvent: SEED.rsvpsPerEvent, sessions: 0, participationsPerSession: 0, bookings: 0 } });
     }
-    const profileDir = join(here, 'results', 'profiles');
-    const gw = await child(here, children, ['gateway', proxies.gateway], {
-      NODE_ENV: 'production',
-      ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
-    });
+    const gw = await child(here, children, ['gateway', proxies.gateway], { NODE_ENV: 'production' });
     procs.gateway = { pid: gw.proc.pid!, url: (gw.ready as { url: string }).url };
     const hw = await child(here, children, ['handwritten', proxies.handwritten]);
     procs.handwritten = { pid: hw.proc.pid!, url: (hw.ready as { url: string }).url };
@@ -94,6 +91,7 @@ export async function run(flags: string[] = []): Promise<object> {
       }
     }
 
+    if (profile) await gw.call('profile-start');
     // Interleaved rounds: every (size, connections) cell visits every system once per round, in a rotating order.
     const cells: Record<string, Cell> = {};
     for (let round = 0; round < settings.rounds; round++) {
@@ -125,6 +123,11 @@ export async function run(flags: string[] = []): Promise<object> {
       }
     }
     await Promise.all(Object.values(pools).map((p) => p.close()));
+    if (profile) {
+      mkdirSync(join(here, 'results', 'profiles'), { recursive: true });
+      const file = join(here, 'results', 'profiles', `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      console.log(`gateway CPU profile of the measured rounds: ${await gw.call('profile-stop', file)}`);
+    }
     return report(settings, systems, shape, cells, flags);
   } finally {
     for (const c of children.reverse()) {
@@ -138,7 +141,6 @@ export async function run(flags: string[] = []): Promise<object> {
         }
       }
     }
-    if (profile) await new Promise((r) => setTimeout(r, 1500)); // --cpu-prof writes its file on exit
   }
 }
 
@@ -249,12 +251,12 @@ function normalise(s: System, body: any): { counts: { events: number; guests: nu
 interface ChildHandle {
   proc: ChildProcess;
   ready: unknown;
-  call(cmd: string): Promise<unknown>;
+  call(cmd: string, file?: string): Promise<unknown>;
 }
 
-async function child(here: string, children: ChildProcess[], args: string[], env: Record<string, string> = {}): Promise<ChildHandle> {
+async function child(here: string, children: ChildProcess[], args: string[], env: Record<string, string> = {}, execArgv: string[] = []): Promise<ChildHandle> {
   const proc = fork(join(here, 'query-child.ts'), args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...execArgv],
     env: { ...process.env, NODE_ENV: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -271,11 +273,11 @@ async function child(here: string, children: ChildProcess[], args: string[], env
   return {
     proc,
     ready,
-    call: (cmd) =>
+    call: (cmd, file) =>
       new Promise((resolve) => {
         const id = next++;
         waiting.set(id, resolve);
-        proc.send({ id, cmd });
+        proc.send({ id, cmd, file });
       }),
   };
 }
