@@ -45,8 +45,8 @@ export interface ListSource<T> {
   pageMax: number;
   /** Largest `$in` list sent in one filter (the same as a page, so one chunk's rows fit in few pages). */
   inMax: number;
-  /** The fieldsets the API offers, in the order of the bits of a fieldset mask (empty: the API has none). */
-  fieldsets: readonly string[];
+  /** The fieldsets the API offers, in the order of the bits of a fieldset mask (absent: the API has none). */
+  fieldsets?: readonly string[];
   /** Reads one page with the fieldsets of `mask` (every one when absent). */
   read(query: QueryV2, mask?: number): Promise<{ items: T[]; meta: CursorPagingMetadata | PagingMetadataV2 | undefined }>;
   /** Every row this source reads is handed here with its mask, so the request's by-id loader knows it. */
@@ -170,7 +170,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Reads one page of a source at a position, with the fieldsets of `mask` (every one when absent). */
-export function pager<T>(src: ListSource<T>, filter?: Filter, sort?: QueryV2['sort'], mask = allFieldsets(src.fieldsets)) {
+export function pager<T>(src: ListSource<T>, filter?: Filter, sort?: QueryV2['sort'], mask = allFieldsets(src.fieldsets ?? [])) {
   return async (pos: PagePosition, limit: number): Promise<Page<T>> => {
     const { items, meta } = await src.read(pageQuery(src.style, pos, limit, filter, sort), mask);
     src.seen?.(items, mask);
@@ -278,7 +278,7 @@ function byKey<T>(
       );
       return keys.map((key) => found.get(key) ?? (optional ? null : notFound(what, key)));
     },
-    allFieldsets(src.fieldsets),
+    allFieldsets(src.fieldsets ?? []),
     options.batch ? src.inMax : 1,
   );
 }
@@ -300,7 +300,7 @@ function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string |
       );
       return keys.map((key) => grouped.get(key) ?? []);
     },
-    allFieldsets(src.fieldsets),
+    allFieldsets(src.fieldsets ?? []),
     options.batch ? src.inMax : 1,
   );
 }
