@@ -214,6 +214,28 @@ function report(settings: Settings, systems: System[], shape: Record<string, Rec
     return `${size} events: ${systems.map((s) => `${s} ${shape[`${size}/${s}`]!.answer === hw ? 'same answer' : 'DIFFERENT answer'}`).join(', ')}`;
   });
   console.log(`\n${answers.join('\n')}`);
+  // The same figures as one markdown table per size, for BENCHMARKS.md and issue notes.
+  const md: string[] = [];
+  for (const size of settings.sizes) {
+    md.push(`\n${size} events (${shape[`${size}/handwritten`]!.guests} guests, ${shape[`${size}/handwritten`]!.rsvps} RSVPs)\n`);
+    md.push('| system | CPU ms/query 1 conn (× hw, × mesh) | CPU ms/query 10 conn (× hw, × mesh) | upstream calls | upstream KB (× hw) | rps 1 / 10 conn | p50 / p99 ms, 1 conn |');
+    md.push('| --- | --- | --- | --- | --- | --- | --- |');
+    const f = (s: System, c: number) => summary[`${size} events, ${c} conn`]![s]!;
+    for (const s of systems) {
+      const cpu = (c: number) => {
+        const v = f(s, c).cpuMsPerQuery!;
+        const mesh = systems.includes('mesh') ? ` ${ratio(v, f('mesh', c).cpuMsPerQuery)}` : '';
+        return `${r2(v)} (${ratio(v, f('handwritten', c).cpuMsPerQuery)}${mesh})`;
+      };
+      const one = f(s, 1);
+      md.push(
+        `| ${s} | ${cpu(1)} | ${cpu(10)} | ${one.upstreamCalls} | ${r1(one.upstreamKB!)} (${ratio(one.upstreamKB!, f('handwritten', 1).upstreamKB)}) | ` +
+          `${r1(one.rps!)} / ${r1(f(s, 10).rps!)} | ${r1(one.p50ms!)} / ${r1(one.p99ms!)} |`,
+      );
+    }
+  }
+  console.log(md.join('\n'));
+  out.markdown = md.join('\n');
   out.cells = summary;
   out.growth = growth;
   out.answers = answers;
