@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ run(flags: string[]): Promise<obje
   query: () => import('./query.js'),
   graph: () => import('./graph.js'),
   live: () => import('./live.js'),
+  fuzz: () => import('./fuzz.js'),
 };
 
 // `npm run bench query -- --quick`: names pick benchmarks, flags go to each of them.

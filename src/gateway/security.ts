@@ -141,6 +141,8 @@ export function finishError(config: GatewayConfig, error: GraphQLError): GraphQL
     path: error.path,
     originalError: error.originalError ?? undefined,
     extensions: {
+      // graphql-js's own variable coercion errors come without a code; every error a client sees has one.
+      code: /^Variable "\$/.test(message) ? 'BAD_USER_INPUT' : 'GRAPHQL_ERROR',
       ...error.extensions,
       ...(error.extensions?.http ? { http } : {}),
       requestId: error.extensions?.requestId ?? currentRequestId(),
