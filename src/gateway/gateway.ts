@@ -2,7 +2,7 @@
  * createGateway(config): Yoga over node:http with graphql-ws on the same port and path. Builds everything and
  * binds nothing until start() (STYLE.md example 5); main.ts is the only caller that picks a port from the env.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
@@ -133,7 +133,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     server,
     path: '/graphql',
     maxPayload: config.maxBodyBytes,
-    verifyClient: ({ req }: { req: import('node:http').IncomingMessage }) => isAllowedWebSocketOrigin(config, req),
+    verifyClient: ({ req }: { req: IncomingMessage }) => isAllowedWebSocketOrigin(config, req),
   });
   serveGraphqlWs(
     {
@@ -162,8 +162,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             contextValue = (await contextFactory()) as unknown as GatewayContext;
             args = { schema, operationName: params.operationName, document, variableValues: params.variables, contextValue, rootValue: { execute, subscribe } };
           } catch (err) {
-            if (err instanceof GraphQLError) return [finishError(config, maskError(err) as GraphQLError)];
-            throw err;
+            // A refusal answers this operation only; an unexpected failure is masked, not a closed socket.
+            return [finishError(config, maskError(err) as GraphQLError)];
           }
           // Shareable subscriptions join a group; graphql-ws then holds only the member (no context, no execution).
           const member = await shared.attach({ ...args, variables: params.variables, socket: ctx.extra.socket, id, query: params.query, context: contextValue });
