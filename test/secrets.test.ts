@@ -2,11 +2,10 @@
  * Secrets never reach logs or responses: the gateway process runs with a debug log level and an API key, serves
  * good, bad and failing operations, and neither its output nor its answers ever carry the key.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSandbox } from '../src/sandbox/sandbox.js';
 import { createSandboxClient } from './support/sandbox-client.js';
+import { startGatewayProcess } from './support/gateway-process.js';
 
 const SECRET = 'IST.sk-live-7f3a9c2e1b-do-not-log';
 let sandbox: Awaited<ReturnType<typeof createSandbox>>;
@@ -17,24 +16,9 @@ beforeAll(async () => {
 afterAll(() => sandbox?.stop());
 
 it('keeps the API key and callers\' tokens out of logs and responses', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src/gateway/main.ts')], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_URL: sandbox.url, WIX_API_KEY: SECRET, LOG_LEVEL: 'debug', UPSTREAM_RETRIES: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+  const gateway = await startGatewayProcess({ UPSTREAM_URL: sandbox.url, WIX_API_KEY: SECRET, LOG_LEVEL: 'debug', UPSTREAM_RETRIES: '0' });
+  const url = gateway.url;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`gateway did not start: ${output}`)), 20_000);
-      child.stdout.on('data', () => {
-        const m = output.match(/(http:\/\/[^\s]+\/graphql)/);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
     const post = async (query: string, authorization?: string) => {
       const res = await fetch(url, {
         method: 'POST',
@@ -57,9 +41,9 @@ it('keeps the API key and callers\' tokens out of logs and responses', async () 
     expect(answers[3]).toContain('errors');
     for (const answer of answers) expect(answer).not.toContain(SECRET);
     // The log really was written at debug level (so the check above had something to read).
-    expect(output).toMatch(/"level":20/);
-    expect(output).not.toContain(SECRET);
+    expect(gateway.output()).toMatch(/"level":20/);
+    expect(gateway.output()).not.toContain(SECRET);
   } finally {
-    child.kill('SIGTERM');
+    gateway.stop();
   }
 });

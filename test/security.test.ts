@@ -4,14 +4,13 @@
  * request is a 4xx with a code and costs no upstream call, production mode hides the schema, and a socket can
  * neither hold unbounded subscriptions nor make the gateway buffer for a reader that stopped.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/gateway/config.js';
 import { createGateway, type Gateway } from '../src/gateway/gateway.js';
+import { startGatewayProcess } from './support/gateway-process.js';
 import { startStack, type Stack } from './support/stack.js';
 
 const EVIL = 'https://evil.example';
@@ -250,31 +249,15 @@ describe('the logs', () => {
       res.end(JSON.stringify({ message: `LOGGED-DETAIL backend db-7 refused ${req.headers.authorization} / ${API_KEY}` }));
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src/gateway/main.ts')], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        UPSTREAM_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-        WIX_API_KEY: API_KEY,
-        UPSTREAM_RETRIES: '0',
-        LOG_LEVEL: 'info',
-        NODE_ENV: 'production',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const gateway = await startGatewayProcess({
+      UPSTREAM_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      WIX_API_KEY: API_KEY,
+      UPSTREAM_RETRIES: '0',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
     });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.once('exit', () => reject(new Error(`gateway exited: ${output}`)));
-        child.stdout.on('data', () => {
-          const m = /(http:\/\/\S+\/graphql)/.exec(output);
-          if (m) resolve(m[1]!);
-        });
-      });
-      const res = await fetch(url, {
+      const res = await fetch(gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: TOKEN, 'x-request-id': 'trace-me-42' },
         body: JSON.stringify({ query: '{ events(first: 1) { edges { node { eventId } } } }' }),
@@ -283,13 +266,13 @@ describe('the logs', () => {
       expect(body).toContain('trace-me-42');
       expect(body).not.toContain('LOGGED-DETAIL');
       // The log line is written before the answer leaves; wait for it rather than for a fixed time.
-      while (!output.includes('LOGGED-DETAIL')) await new Promise((resolve) => child.stdout.once('data', resolve));
-      const line = output.split('\n').find((l) => l.includes('LOGGED-DETAIL'))!;
+      await gateway.waitFor('LOGGED-DETAIL');
+      const line = gateway.output().split('\n').find((l) => l.includes('LOGGED-DETAIL'))!;
       expect(line).toContain('trace-me-42');
-      expect(output).not.toContain(TOKEN);
-      expect(output).not.toContain(API_KEY);
+      expect(gateway.output()).not.toContain(TOKEN);
+      expect(gateway.output()).not.toContain(API_KEY);
     } finally {
-      child.kill('SIGTERM');
+      gateway.stop();
       upstream.closeAllConnections();
       await new Promise<void>((resolve) => upstream.close(() => resolve()));
     }
