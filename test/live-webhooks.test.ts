@@ -67,6 +67,15 @@ async function receiver(options: { keys?: string[]; maxBytes?: number; failPubli
       else published.push({ topic, id, payload });
       await base.publishConfirmed(topic, id, payload);
     },
+    // The receiver appends one webhook's publications at once (all or none).
+    async publishAll(publications: any[], dedupId?: string) {
+      if (failures > 0) {
+        failures--;
+        throw new Error('redis down');
+      }
+      published.push(...publications);
+      await base.publishAll(publications, dedupId);
+    },
   });
   const yoga = createYoga({
     schema: createSchema({ typeDefs: 'type Query { ok: Boolean }' }),

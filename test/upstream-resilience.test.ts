@@ -11,7 +11,8 @@ const EVENTS = `{ events(first: 3) { edges { node { eventId } } } }`;
 const ROUTE = 'POST /events/v3/events/query';
 
 beforeAll(async () => {
-  stack = await startStack({ webhooks: false, config: { upstreamTimeoutMs: 400, upstreamRetries: 2, development: false } });
+  // The breaker is tested in faults.test.ts; here it must not open between the cases.
+  stack = await startStack({ webhooks: false, config: { upstreamTimeoutMs: 400, upstreamRetries: 2, upstreamBreakerFailures: 1000, development: false } });
 });
 afterAll(() => stack?.stop());
 

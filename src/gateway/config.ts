@@ -22,6 +22,22 @@ export interface GatewayConfig {
   /** UPSTREAM_CONNECTIONS: keep-alive connections per upstream origin (default 32). */
   upstreamConnections: number;
   /**
+   * UPSTREAM_BUDGET_MS: total time one upstream request may take, every retry and wait included (default 15000).
+   * A Retry-After or backoff that would pass it fails at once instead of holding the client.
+   */
+  upstreamBudgetMs: number;
+  /** UPSTREAM_BREAKER_FAILURES: consecutive failures of one upstream API that open its circuit breaker (default 5). */
+  upstreamBreakerFailures: number;
+  /** UPSTREAM_BREAKER_HALF_OPEN_MS: how long an open breaker fails fast before one probe call is let through (default 2000). */
+  upstreamBreakerHalfOpenMs: number;
+  /**
+   * SHUTDOWN_DRAIN_MS: on SIGTERM, how long in-flight requests may take to finish before the process exits anyway
+   * (default 10000). New connections are refused and /readyz answers 503 meanwhile.
+   */
+  shutdownDrainMs: number;
+  /** IDEMPOTENCY_TTL_SECONDS: how long a create mutation's idempotencyKey → result is remembered (default 86400). */
+  idempotencyTtlSeconds: number;
+  /**
    * WIX_WEBHOOK_PUBLIC_KEY: PEM (or base64 of the PEM) of the RS256 key(s) webhooks are signed with. Several keys,
    * for rotation, are separated by a line `---` or given as WIX_WEBHOOK_PUBLIC_KEY_2. Without one, POST /webhooks/wix
    * answers 503 and no subscription is fed.
@@ -33,6 +49,10 @@ export interface GatewayConfig {
   webhookDedupTtlSeconds: number;
   /** REDIS_URL: shared pubsub and webhook dedup/ordering state for many replicas; unset = in-process only. */
   redisUrl?: string;
+  /** REDIS_PREFIX: prefix of every Redis key and stream this gateway uses, so deployments can share a Redis (default none). */
+  redisPrefix: string;
+  /** REDIS_STREAM_MAXLEN: about how many changes the Redis stream keeps for replicas catching up (default 10000). */
+  redisStreamMaxLen: number;
   /** COUNTER_COALESCE_MS: window in which bursts of webhooks share one upstream re-read of a counter (default 250). */
   counterCoalesceMs: number;
   /**
@@ -112,6 +132,13 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   upstreamTimeoutMs: 10_000,
   upstreamRetries: 2,
   upstreamConnections: 32,
+  upstreamBudgetMs: 15_000,
+  upstreamBreakerFailures: 5,
+  upstreamBreakerHalfOpenMs: 2_000,
+  shutdownDrainMs: 10_000,
+  idempotencyTtlSeconds: 86_400,
+  redisPrefix: '',
+  redisStreamMaxLen: 10_000,
   webhookPublicKeys: [],
   webhookMaxBytes: 1024 * 1024,
   webhookDedupTtlSeconds: 86_400,
@@ -157,6 +184,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     upstreamTimeoutMs: int(env, 'UPSTREAM_TIMEOUT_MS', d.upstreamTimeoutMs, 1, 600_000),
     upstreamRetries: int(env, 'UPSTREAM_RETRIES', d.upstreamRetries, 0, 10),
     upstreamConnections: int(env, 'UPSTREAM_CONNECTIONS', d.upstreamConnections, 1, 1024),
+    upstreamBudgetMs: int(env, 'UPSTREAM_BUDGET_MS', d.upstreamBudgetMs, 1, 3_600_000),
+    upstreamBreakerFailures: int(env, 'UPSTREAM_BREAKER_FAILURES', d.upstreamBreakerFailures, 1, 1000),
+    upstreamBreakerHalfOpenMs: int(env, 'UPSTREAM_BREAKER_HALF_OPEN_MS', d.upstreamBreakerHalfOpenMs, 1, 600_000),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', d.shutdownDrainMs, 0, 600_000),
+    idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', d.idempotencyTtlSeconds, 1, 30 * 86_400),
+    redisPrefix: prefix(env, 'REDIS_PREFIX'),
+    redisStreamMaxLen: int(env, 'REDIS_STREAM_MAXLEN', d.redisStreamMaxLen, 100, 10_000_000),
     webhookPublicKeys: keys,
     webhookMaxBytes: int(env, 'WEBHOOK_MAX_BYTES', d.webhookMaxBytes, 1024, 64 * 1024 * 1024),
     webhookDedupTtlSeconds: int(env, 'WEBHOOK_DEDUP_TTL_SECONDS', d.webhookDedupTtlSeconds, 1, 30 * 86_400),
@@ -194,6 +228,12 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function prefix(env: NodeJS.ProcessEnv, name: string): string {
+  const raw = env[name]?.trim() ?? '';
+  if (raw && !/^[A-Za-z0-9:_.-]{1,64}$/.test(raw)) throw new ConfigError(`${name} must be 1..64 of letters, digits and : _ . -, got "${raw}"`);
+  return raw;
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {

@@ -5,6 +5,7 @@
 import { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { IdempotencyStore } from './idempotency.js';
 import type { GatewayPubSub } from './pubsub.js';
 import { createUpstream, type Credentials, type Upstream, type UpstreamHttp } from './upstream/index.js';
 
@@ -13,6 +14,8 @@ export interface GatewayServices {
   config: GatewayConfig;
   http: UpstreamHttp;
   pubsub: GatewayPubSub;
+  /** Create mutations' idempotencyKey → result (Redis when configured, else memory). */
+  idempotency: IdempotencyStore;
   /** Test-only: false disables DataLoader batching to show the N+1 count. */
   batchLoads: boolean;
   /**
@@ -39,16 +42,18 @@ export interface GatewayContext {
   site(): Promise<SiteScope>;
 }
 
-export function createContext(services: GatewayServices, authorization: string | null | undefined): GatewayContext {
+/** `signal`: the HTTP request's, aborted when the client goes away, so its upstream reads are abandoned too. */
+export function createContext(services: GatewayServices, authorization: string | null | undefined, signal?: AbortSignal): GatewayContext {
   const creds = credentialsFor(services.config, authorization);
-  const http = creds ? services.http : unauthenticatedHttp;
+  const http = creds ? withSignal(services.http, signal) : unauthenticatedHttp;
   const upstream = createUpstream(http, creds ?? { authorization: '', source: 'caller' });
   const ctx = {
     services,
     creds,
     upstream,
     pubsub: services.pubsub,
-    site: () => siteFor(services, upstream, creds),
+    // The site lookup is cached and shared between callers, so one client going away must not abort it.
+    site: () => siteFor(services, signal && creds ? createUpstream(services.http, creds) : upstream, creds),
   } as GatewayContext;
   return resetLoaders(ctx);
 }
@@ -82,8 +87,15 @@ export function unauthenticatedError(): GraphQLError {
   });
 }
 
+function withSignal(http: UpstreamHttp, signal: AbortSignal | undefined): UpstreamHttp {
+  if (!signal) return http;
+  return { ...http, request: (creds, req) => http.request(creds, { ...req, signal: req.signal ?? signal }) };
+}
+
 const unauthenticatedHttp: UpstreamHttp = {
   request: () => Promise.reject(unauthenticatedError()),
+  breakers: () => ({}),
+  onBreakerChange: () => () => {},
   close: async () => {},
 };
 

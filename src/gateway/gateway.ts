@@ -4,8 +4,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import { createYoga, Repeater, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -14,6 +14,9 @@ import { createContext, type GatewayContext, type GatewayServices } from './cont
 import { checkVariables, useOperationLimits } from './limits.js';
 import { createLiveQueries } from './live/live-queries.js';
 import { createSharedSubscriptions, type SharedSubscriptions } from './live/shared.js';
+import { useHealth } from './health.js';
+import { createIdempotencyStore } from './idempotency.js';
+import { usePartialResultStatus } from './partial-results.js';
 import { createGatewayPubSub } from './pubsub.js';
 import { schema } from './schema/index.js';
 import { SHARED_SUBSCRIPTION_FIELDS } from './schema/subscriptions.js';
@@ -49,6 +52,13 @@ export interface Gateway {
   /** http://host:port once started. */
   url: string;
   start(port?: number, host?: string): Promise<string>;
+  /**
+   * Graceful stop (SIGTERM): refuse new connections, /readyz 503, end subscriptions (SSE streams complete,
+   * WebSockets close with 1001 Going Away), let in-flight requests finish for up to `drainMs` (default
+   * SHUTDOWN_DRAIN_MS), then close Redis and the upstream pool.
+   */
+  shutdown(drainMs?: number): Promise<void>;
+  /** Immediate stop (tests): cut every connection, then close Redis and the upstream pool. */
   stop(): Promise<void>;
 }
 
@@ -59,16 +69,27 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
     connections: config.upstreamConnections,
+    budgetMs: config.upstreamBudgetMs,
+    breakerFailures: config.upstreamBreakerFailures,
+    breakerHalfOpenMs: config.upstreamBreakerHalfOpenMs,
     onAttempt: options.onUpstreamAttempt,
     onFailure: (_req, err) => logger.warn(`upstream failure ${err.code}: ${err.detail}`),
   });
-  const pubsubHandle = await createGatewayPubSub(config.redisUrl);
+  const pubsubHandle = await createGatewayPubSub({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    maxLen: config.redisStreamMaxLen,
+    onError: (message) => logger.warn(message),
+  });
+  // Aborted when shutdown begins: every open subscription ends (SSE sends its `complete`).
+  const stopping = new AbortController();
   const services: GatewayServices = {
     config,
     http,
     pubsub: pubsubHandle.pubsub,
     batchLoads: options.batchLoads ?? true,
     siteCache: new Map(),
+    idempotency: createIdempotencyStore(config.idempotencyTtlSeconds, pubsubHandle.redis),
   };
 
   const liveQueries = createLiveQueries({
@@ -91,6 +112,19 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     ...liveQueries.plugins,
     // GET / and GET /dashboard (the door's live check-in screen), served from this origin only.
     useGatewayPages({ graphiql: config.graphiql }),
+    usePartialResultStatus(),
+    useHealth({
+      draining: () => stopping.signal.aborted,
+      openBreakers: () => Object.entries(http.breakers()).filter(([, state]) => state === 'open').map(([domain]) => domain),
+      redis: () => pubsubHandle.redisUp(),
+    }),
+    {
+      onSubscribe: () => ({
+        onSubscribeResult: ({ result, setResult }) => {
+          if (result && Symbol.asyncIterator in result) setResult(endOnAbort(result as AsyncIterable<unknown>, stopping.signal) as never);
+        },
+      }),
+    },
   ];
   // GraphiQL's example tabs get real ids from the gateway itself, asked with its default credentials.
   const examples = graphiqlOptions(async (query) => {
@@ -117,7 +151,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     landingPage: false,
     plugins,
     context: ({ request, connectionParams }: { request?: Request; connectionParams?: Record<string, unknown> }) =>
-      createContext(services, authorizationOf(request, connectionParams)),
+      createContext(services, authorizationOf(request, connectionParams), connectionParams ? undefined : request?.signal),
   });
 
   const shared = createSharedSubscriptions({
@@ -194,7 +228,25 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       gateway.url = `http://${shownHost}:${addr.port}`;
       return gateway.url;
     },
+    async shutdown(drainMs = config.shutdownDrainMs) {
+      stopping.abort();
+      // Stop accepting; idle keep-alive sockets close now, busy ones once their response is sent.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      const wsClosed = new Promise<void>((resolve) => wss.close(() => resolve()));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+      await Promise.race([Promise.all([closed, wsClosed]), deadline]);
+      clearTimeout(timer);
+      for (const client of wss.clients) client.terminate();
+      server.closeAllConnections();
+      await closed;
+      await pubsubHandle.close();
+      await http.close();
+    },
     async stop() {
+      stopping.abort();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
@@ -205,6 +257,28 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
   };
   return gateway;
+}
+
+/** Ends a subscription's stream when `signal` aborts (shutdown), so SSE completes instead of being cut. */
+function endOnAbort<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncIterable<T> {
+  return new Repeater<T>(async (push, stop) => {
+    const it = source[Symbol.asyncIterator]();
+    const onAbort = () => stop();
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const stopped = stop.then(() => ({ done: true as const, value: undefined }));
+    try {
+      for (;;) {
+        const next = await Promise.race([it.next(), stopped]);
+        if (next.done) break;
+        await push(next.value);
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      stop();
+      await it.return?.();
+    }
+  });
 }
 
 /**

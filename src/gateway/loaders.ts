@@ -29,7 +29,7 @@ import { EVENT_FIELDS } from './upstream/events.js';
 import { GUEST_FIELDS } from './upstream/guests.js';
 import type { Upstream } from './upstream/index.js';
 import { RSVP_FIELDS } from './upstream/rsvps.js';
-import { chunk, collect, inFilter, nextPosition, pageQuery, type Page, type PagePosition, type PagingStyle } from './upstream/query.js';
+import { pageSource, readAll, readByKeys, type PageSource, type PagingStyle } from './upstream/query.js';
 
 export interface LoaderOptions {
   /** Test-only switch: false makes every load its own upstream call, to show the N+1 the loaders prevent. */
@@ -39,19 +39,8 @@ export interface LoaderOptions {
 /** A booking as the graph sees it: the Bookings Reader's booking with its attendance joined in. */
 export type BookingWithAttendance = Booking & { attendance?: Attendance };
 
-/** How to page one upstream list: its paging style, its page maximum and the call that reads one page. */
-export interface ListSource<T> {
-  style: PagingStyle;
-  pageMax: number;
-  /** Largest `$in` list sent in one filter (the same as a page, so one chunk's rows fit in few pages). */
-  inMax: number;
-  /** The fieldsets the API offers, in the order of the bits of a fieldset mask (absent: the API has none). */
-  fieldsets?: readonly string[];
-  /** Reads one page with the fieldsets of `mask` (every one when absent). */
-  read(query: QueryV2, mask?: number): Promise<{ items: T[]; meta: CursorPagingMetadata | PagingMetadataV2 | undefined }>;
-  /** Every row this source reads is handed here with its mask, so the request's by-id loader knows it. */
-  seen?: (rows: readonly T[], mask: number) => void;
-}
+/** How to page one upstream list (the upstream layer's PageSource; the name the schema layer knows). */
+export type ListSource<T> = PageSource<T>;
 
 /** The fieldsets of each kind that has them, in mask bit order. */
 export const FIELDSETS = { event: EVENT_FIELDS, guest: GUEST_FIELDS, rsvp: RSVP_FIELDS } as const;
@@ -148,7 +137,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
      */
     participationsByContact: new DataLoader<string, Participation[]>(
       async (contactIds) => {
-        const all = (await collect(pager(s.participation), { pageMax: s.participation.pageMax })).items;
+        const all = await readAll(s.participation);
         const grouped = group(all, (p) => p.participant?.contactId);
         return contactIds.map((id) => grouped.get(id) ?? []);
       },
@@ -168,15 +157,6 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
-
-/** Reads one page of a source at a position, with the fieldsets of `mask` (every one when absent). */
-export function pager<T>(src: ListSource<T>, filter?: Filter, sort?: QueryV2['sort'], mask = allFieldsets(src.fieldsets ?? [])) {
-  return async (pos: PagePosition, limit: number): Promise<Page<T>> => {
-    const { items, meta } = await src.read(pageQuery(src.style, pos, limit, filter, sort), mask);
-    src.seen?.(items, mask);
-    return { items, next: nextPosition(src.style, pos, items.length, meta) };
-  };
-}
 
 /**
  * A DataLoader whose loads say which fieldsets they need (a mask). One batch asks for the union of its keys'
@@ -252,7 +232,7 @@ export class FieldsetLoader<V> {
 // Helpers below build the two loader shapes; they are private so every loader batches and chunks the same way.
 
 function source<T>(style: PagingStyle, pageMax: number, read: ListSource<T>['read'], inMax = pageMax, fieldsets: readonly string[] = []): ListSource<T> {
-  return { style, pageMax, inMax: Math.min(inMax, pageMax), fieldsets, read };
+  return pageSource(style, pageMax, read, inMax, fieldsets);
 }
 
 /** One row per key (an Error, or null when `optional`, for a key the upstream does not have). */
@@ -267,15 +247,10 @@ function byKey<T>(
   return new FieldsetLoader<T | null>(
     async (keys, mask) => {
       const found = new Map<string, T>();
-      await Promise.all(
-        chunk(keys, src.inMax).map(async (part) => {
-          const { items } = await collect(pager(src, inFilter(field, part), undefined, mask), { pageMax: src.pageMax });
-          for (const item of items) {
-            const key = keyOf(item);
-            if (key !== undefined && !found.has(key)) found.set(key, item);
-          }
-        }),
-      );
+      for (const item of await readByKeys(src, field, keys, mask)) {
+        const key = keyOf(item);
+        if (key !== undefined && !found.has(key)) found.set(key, item);
+      }
       return keys.map((key) => found.get(key) ?? (optional ? null : notFound(what, key)));
     },
     allFieldsets(src.fieldsets ?? []),
@@ -284,25 +259,19 @@ function byKey<T>(
 }
 
 /** Every row whose `field` is the key, for each key, from one `$in` query per chunk of keys. */
-function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string | undefined, options: LoaderOptions): FieldsetLoader<T[]> {
-  return new FieldsetLoader<T[]>(
+/** A one-to-many loader that also says how to read one parent's rows upstream (for connections' `after`). */
+export type LinkLoader<T> = FieldsetLoader<T[]> & { src: ListSource<T>; field: string };
+
+function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string | undefined, options: LoaderOptions): LinkLoader<T> {
+  const loader = new FieldsetLoader<T[]>(
     async (keys, mask) => {
-      const grouped = new Map<string, T[]>();
-      await Promise.all(
-        chunk(keys, src.inMax).map(async (part) => {
-          const { items } = await collect(pager(src, inFilter(field, part), undefined, mask), { pageMax: src.pageMax });
-          for (const [key, rows] of group(items, keyOf)) {
-            const list = grouped.get(key);
-            if (list) for (const row of rows) list.push(row);
-            else grouped.set(key, rows);
-          }
-        }),
-      );
+      const grouped = group(await readByKeys(src, field, keys, mask), keyOf);
       return keys.map((key) => grouped.get(key) ?? []);
     },
     allFieldsets(src.fieldsets ?? []),
     options.batch ? src.inMax : 1,
   );
+  return Object.assign(loader, { src, field });
 }
 
 function group<T>(items: readonly T[], keyOf: (x: T) => string | undefined): Map<string, T[]> {

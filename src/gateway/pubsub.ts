@@ -1,15 +1,22 @@
 /**
- * One typed topic map for every live feed, in memory by default or over Redis (Yoga's Redis event target) when
- * REDIS_URL is set, so a webhook received by one replica reaches subscribers on all of them.
+ * One typed topic map for every live feed, in memory by default or over Redis Streams when REDIS_URL is set, so a
+ * webhook received by one replica reaches subscribers on all of them — and none is lost while Redis restarts.
+ *
+ * Why Streams and not PUBLISH/SUBSCRIBE (Yoga's Redis event target): a Pub/Sub message published while a replica is
+ * resubscribing reaches nobody, yet the webhook was already answered 2xx, so the upstream never resends it. Here a
+ * publish is an XADD (one entry per webhook holding all its publications, trimmed with MAXLEN ~), confirmed before
+ * the webhook is answered; each replica reads with XREAD BLOCK from the last entry id it saw and, after any
+ * reconnect, resumes from that id. A replica skips an entry whose webhook id it already delivered (an XADD resent by
+ * a reconnecting client, a webhook re-appended after its dedup claim expired), so it never delivers one twice.
  * Topic ids carry the site (webhook instanceId) first, `${instanceId}:${key}` (see live/site.ts), so a subscriber
  * only ever hears its own site's changes. Payloads cross Redis as JSON: plain wire objects, no class instances.
+ * Redis being down never crashes the process: connection errors are logged, queries keep working, /readyz says so.
  */
 import { setMaxListeners } from 'node:events';
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../wire/types.js';
-import { type ListeningRegistry, trackListening } from './live/listening.js';
+import { trackListening, type ListeningRegistry } from './live/listening.js';
 
 export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
 
@@ -66,61 +73,198 @@ export type Topics = {
 };
 export type TopicName = keyof Topics;
 
+/** One message for one topic id. */
+export interface Publication<T extends TopicName = TopicName> {
+  topic: T;
+  id: Topics[T][0];
+  payload: Topics[T][1];
+}
+
 export type GatewayPubSub = ReturnType<typeof createPubSub<Topics>> & {
   /**
-   * Publish and resolve once the message has left this process (Redis accepted it) or, in memory, once every
+   * Publish and resolve once the message is durably appended (Redis accepted the XADD) or, in memory, once every
    * local listener has it. The webhook receiver answers 2xx only after this resolves, so a crash or a Redis outage
    * before it makes the upstream retry instead of losing the change. (Yoga's publish() returns nothing to await.)
    */
   publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]): Promise<void>;
-  /** Confirmed listener registrations per channel (live/listening.ts): what tests wait on before publishing. */
+  /**
+   * Several publications as one atomic append: all are delivered or none. `dedupId` (a webhook's id) makes every
+   * replica deliver the entry at most once even if it is appended twice.
+   */
+  publishAll(publications: readonly Publication[], dedupId?: string): Promise<void>;
+  /**
+   * Confirmed listener registrations per channel (live/listening.ts): what tests wait on before publishing. Every
+   * replica dispatches from its own stream reader to local listeners, so a registration counts at once: every
+   * entry the reader reads after it reaches it.
+   */
   listening: ListeningRegistry;
 };
 
+export interface PubSubOptions {
+  redisUrl?: string;
+  /** REDIS_PREFIX: put before every key (the stream, the webhook store's keys). */
+  prefix?: string;
+  /** REDIS_STREAM_MAXLEN: approximate length the stream is trimmed to. */
+  maxLen?: number;
+  onError?: (message: string) => void;
+}
+
 export interface PubSubHandle {
   pubsub: GatewayPubSub;
-  /** The Redis connection for shared state (dedup, ordering), when REDIS_URL is set. */
+  /** The Redis connection for shared state (dedup, ordering), when REDIS_URL is set; its keys carry the prefix. */
   redis?: Redis;
+  /** undefined without Redis; else whether Redis answers a PING now (readiness). */
+  redisUp(): Promise<boolean | undefined>;
   close(): Promise<void>;
 }
 
-export async function createGatewayPubSub(redisUrl?: string): Promise<PubSubHandle> {
-  if (!redisUrl) {
-    // Many subscribers of one topic are normal (a door team on one event); Node's default warns at 11 listeners.
-    const memoryTarget = new EventTarget();
-    setMaxListeners(0, memoryTarget);
-    const { target: eventTarget, listening } = trackListening(memoryTarget);
-    const base = createPubSub<Topics>({ eventTarget });
+/** The stream every replica reads (one per deployment prefix). */
+export const STREAM_KEY = 'changes';
+/** How many delivered webhook ids a replica remembers to skip re-appended entries (far more than a restart's worth). */
+const DELIVERED_MEMORY = 50_000;
+
+export async function createGatewayPubSub(options: PubSubOptions | string = {}): Promise<PubSubHandle> {
+  const opts: PubSubOptions = typeof options === 'string' ? { redisUrl: options } : options;
+  // Many subscribers of one topic are normal (a door team on one event); Node's default warns at 11 listeners.
+  const memoryTarget = new EventTarget();
+  setMaxListeners(0, memoryTarget);
+  const { target: local, listening } = trackListening(memoryTarget);
+  const dispatch = (topic: string, id: string | undefined, payload: unknown) =>
+    local.dispatchEvent(Object.assign(new Event(id === undefined ? topic : `${topic}:${id}`), { detail: payload }));
+
+  if (!opts.redisUrl) {
+    const base = createPubSub<Topics>({ eventTarget: local as never });
+    const publishAll = async (publications: readonly Publication[]) => {
+      for (const p of publications) dispatch(p.topic, p.id, p.payload);
+    };
     const pubsub: GatewayPubSub = Object.assign(base, {
       listening,
-      async publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) {
-        (base.publish as (t: string, i: string, p: unknown) => void)(topic, id, payload);
-      },
+      publishConfirmed: <T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) => publishAll([{ topic, id, payload }]),
+      publishAll,
     });
-    return { pubsub, close: async () => {} };
+    return { pubsub, redisUp: async () => undefined, close: async () => {} };
   }
-  const publishClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const subscribeClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  // A second SUBSCRIBE to a channel is answered after the event target's own one: its reply confirms the listener.
-  const { target: eventTarget, listening } = trackListening(createRedisEventTarget({ publishClient, subscribeClient }), (channel) =>
-    subscribeClient.subscribe(channel),
-  );
-  const base = createPubSub<Topics>({ eventTarget });
+
+  const prefix = opts.prefix ?? '';
+  const stream = `${prefix}${STREAM_KEY}`;
+  const maxLen = opts.maxLen ?? 10_000;
+  const onError = opts.onError ?? (() => {});
+  // Commands fail at once while Redis is unreachable (no offline queue), so a webhook gets its non-2xx quickly and
+  // the upstream resends it; the clients reconnect on their own, forever, every 100..1000 ms.
+  const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n: number) => Math.min(100 * n, 1000) };
+  const command = new Redis(opts.redisUrl, { ...redisOptions, keyPrefix: prefix || undefined });
+  const reader = new Redis(opts.redisUrl, redisOptions);
+  let closed = false;
+  for (const [name, client] of [['command', command], ['reader', reader]] as const) {
+    client.on('error', (err: Error) => {
+      if (!closed) onError(`redis ${name} connection: ${err.message}`);
+    });
+  }
+  // A short wait for Redis at start, so the first webhooks do not fail needlessly; without Redis the gateway starts
+  // anyway (not ready) and connects when Redis comes up.
+  await Promise.all([whenReady(command, 2_000), whenReady(reader, 2_000)]);
+
+  const base = createPubSub<Topics>({ eventTarget: local as never });
+  const publishAll = async (publications: readonly Publication[], dedupId?: string) => {
+    if (publications.length === 0) return;
+    const body = JSON.stringify(publications.map((p) => [p.topic, p.id, p.payload]));
+    await command.xadd(STREAM_KEY, 'MAXLEN', '~', String(maxLen), '*', 'w', dedupId ?? '', 'm', body);
+  };
   const pubsub: GatewayPubSub = Object.assign(base, {
     listening,
-    // Same channel name (`${topic}:${id}`) and serializer (JSON) as Yoga's pubsub over the Redis event target, so
-    // subscribers made with pubsub.subscribe() receive it; but awaited, unlike the event target's dispatchEvent.
-    async publishConfirmed<T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) {
-      await publishClient.publish(`${topic}:${id}`, JSON.stringify(payload));
-    },
+    publishConfirmed: <T extends TopicName>(topic: T, id: Topics[T][0], payload: Topics[T][1]) => publishAll([{ topic, id, payload }]),
+    publishAll,
   });
+  // Yoga's publish() (fire and forget) goes through the stream too, so every replica hears it.
+  (pubsub as { publish: unknown }).publish = (topic: string, id: string, payload: unknown) => {
+    publishAll([{ topic, id, payload } as Publication]).catch((err) => onError(`publish ${topic} failed: ${String(err)}`));
+  };
+
+  const delivered = new Set<string>();
+  let lastId: string | undefined;
+  const loop = (async () => {
+    while (!closed) {
+      try {
+        if (reader.status !== 'ready') await whenReady(reader, 1_000);
+        if (reader.status !== 'ready') continue;
+        // Start after what is in the stream now; after that, always from the last entry this replica saw.
+        lastId ??= (await reader.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+        const answer = (await reader.xread('COUNT', 500, 'BLOCK', 2_000, 'STREAMS', stream, lastId)) as [string, [string, string[]][]][] | null;
+        for (const [, entries] of answer ?? []) {
+          for (const [entryId, fields] of entries) {
+            lastId = entryId;
+            deliverEntry(fields);
+          }
+        }
+      } catch (err) {
+        if (closed) break;
+        onError(`redis stream read failed, resuming from ${lastId ?? 'the end'}: ${err instanceof Error ? err.message : String(err)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  })();
+
+  function deliverEntry(fields: string[]): void {
+    const w = fieldOf(fields, 'w');
+    if (w) {
+      if (delivered.has(w)) return;
+      delivered.add(w);
+      if (delivered.size > DELIVERED_MEMORY) delivered.delete(delivered.values().next().value!);
+    }
+    let list: [string, string, unknown][];
+    try {
+      list = JSON.parse(fieldOf(fields, 'm') ?? '[]');
+    } catch {
+      onError('redis stream entry with an unreadable body skipped');
+      return;
+    }
+    for (const [topic, id, payload] of list) dispatch(topic, id, payload);
+  }
+
   return {
     pubsub,
-    redis: publishClient,
-    close: async () => {
-      subscribeClient.disconnect();
-      publishClient.disconnect();
+    redis: command,
+    async redisUp() {
+      if (command.status !== 'ready') return false;
+      try {
+        return (await withTimeout(command.ping(), 1_000)) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      closed = true;
+      reader.disconnect();
+      await loop.catch(() => {});
+      await command.quit().catch(() => command.disconnect());
     },
   };
+}
+
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+function whenReady(client: Redis, ms: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once('ready', done);
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
 }

@@ -17,15 +17,24 @@ export interface FaultRule {
   rate?: number;
   /** With status 429: the Retry-After header, in seconds. */
   retryAfterSeconds?: number;
+  /** Send Retry-After as an HTTP date (now + retryAfterSeconds) instead of seconds; both forms are RFC 9110's. */
+  retryAfterAsDate?: boolean;
   /** Destroy the socket without answering. */
   drop?: boolean;
+  /**
+   * Apply the latency and the drop after the request was handled instead of before: the write is done, its answer
+   * comes late or never (the case where a client cannot know whether its write happened).
+   */
+  afterHandling?: boolean;
   /** Apply to the next N matching requests only, then expire (absent = until cleared). */
   times?: number;
 }
 
 export interface FaultDecision {
   latencyMs: number;
-  error?: { status: number; retryAfterSeconds?: number };
+  /** The latency and drop apply after the handler ran. */
+  afterHandling?: boolean;
+  error?: { status: number; retryAfterSeconds?: number; retryAfterAsDate?: boolean };
   drop: boolean;
 }
 
@@ -67,10 +76,15 @@ export function createFaults(random: () => number = Math.random): Faults {
           continue;
         }
         if (rule.latencyMs) decision.latencyMs += rule.latencyMs;
+        if (rule.afterHandling) decision.afterHandling = true;
         // The first matching error/drop wins, so a route rule listed before a global one takes precedence.
         if (rule.drop && !decision.drop && !decision.error) decision.drop = true;
         else if (rule.status !== undefined && !decision.error && !decision.drop) {
-          decision.error = { status: rule.status, ...(rule.retryAfterSeconds !== undefined ? { retryAfterSeconds: rule.retryAfterSeconds } : {}) };
+          decision.error = {
+            status: rule.status,
+            ...(rule.retryAfterSeconds !== undefined ? { retryAfterSeconds: rule.retryAfterSeconds } : {}),
+            ...(rule.retryAfterAsDate ? { retryAfterAsDate: true } : {}),
+          };
         }
         if (rule.times !== undefined) rule.times--;
       }
@@ -95,7 +109,7 @@ export function parseFaultRules(body: unknown): FaultRule[] {
 
 // Private helpers: one check per field, each naming the field and what was expected.
 
-const KNOWN = new Set(['route', 'latencyMs', 'status', 'rate', 'retryAfterSeconds', 'drop', 'times']);
+const KNOWN = new Set(['route', 'latencyMs', 'status', 'rate', 'retryAfterSeconds', 'retryAfterAsDate', 'drop', 'afterHandling', 'times']);
 const ROUTE = /^(GET|POST|PATCH|PUT|DELETE) \/\S*$/;
 
 function parseRule(raw: unknown, at: string): FaultRule {
@@ -130,9 +144,19 @@ function parseRule(raw: unknown, at: string): FaultRule {
     if (rule.status === undefined) throw bad('retryAfterSeconds', 'a status (usually 429) alongside it');
     rule.retryAfterSeconds = r.retryAfterSeconds;
   }
+  if (r.retryAfterAsDate !== undefined) {
+    if (typeof r.retryAfterAsDate !== 'boolean') throw bad('retryAfterAsDate', 'true or false');
+    if (rule.retryAfterSeconds === undefined) throw bad('retryAfterAsDate', 'retryAfterSeconds alongside it');
+    rule.retryAfterAsDate = r.retryAfterAsDate;
+  }
   if (r.drop !== undefined) {
     if (typeof r.drop !== 'boolean') throw bad('drop', 'true or false');
     rule.drop = r.drop;
+  }
+  if (r.afterHandling !== undefined) {
+    if (typeof r.afterHandling !== 'boolean') throw bad('afterHandling', 'true or false');
+    if (r.status !== undefined) throw bad('afterHandling', 'latencyMs and/or drop only (an error status replaces the answer)');
+    rule.afterHandling = r.afterHandling;
   }
   if (r.times !== undefined) {
     if (!isInt(r.times) || r.times < 1) throw bad('times', 'a positive integer');

@@ -217,14 +217,19 @@ export function createSandboxServer(opts: SandboxServerOptions): http.Server {
     if (raw === undefined) return;
 
     const decision = opts.faults.decide(match.key);
-    if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-    if (decision.drop) {
+    const late = decision.afterHandling === true;
+    if (decision.latencyMs > 0 && !late) await sleep(decision.latencyMs);
+    if (decision.drop && !late) {
       req.socket.destroy();
       return;
     }
     if (decision.error) {
-      const { status, retryAfterSeconds } = decision.error;
-      if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
+      const { status, retryAfterSeconds, retryAfterAsDate } = decision.error;
+      if (retryAfterSeconds !== undefined) {
+        // An HTTP date has whole seconds: round up so the client never waits less than asked.
+        const value = retryAfterAsDate ? new Date(Math.ceil(Date.now() / 1000) * 1000 + retryAfterSeconds * 1000).toUTCString() : String(retryAfterSeconds);
+        res.setHeader('Retry-After', value);
+      }
       sendError(res, injectedError(status, match.key));
       return;
     }
@@ -241,6 +246,13 @@ export function createSandboxServer(opts: SandboxServerOptions): http.Server {
         if (!token || !token.trim()) throw unauthenticated();
         const tenant = opts.tenant(token);
         result = await entry.handler({ tenant, body, query: url.searchParams, params: match.params });
+      }
+      if (late) {
+        if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+        if (decision.drop) {
+          req.socket.destroy();
+          return;
+        }
       }
       sendJson(res, 200, result ?? {});
     } catch (err) {

@@ -19,6 +19,9 @@ import type { GatewayServices } from '../context.js';
 import type { GatewayPubSub } from '../pubsub.js';
 import type { Upstream } from '../upstream/index.js';
 import { siteTopicId } from './site.js';
+import { pageSource, pages } from '../upstream/query.js';
+import { LIMITS } from '../../wire/paths.js';
+import type { Rsvp } from '../../wire/types.js';
 
 export interface CheckInCount {
   eventId: string;
@@ -55,16 +58,12 @@ export function counterHubFor(services: GatewayServices): CounterHub {
 
 /** Sum checkedInGuestCount over every RSVP of the event (DETAILS carries the counters, WIX-REST.md §5.2). */
 export async function readCheckInCount(upstream: Upstream, eventId: string): Promise<number> {
+  const src = pageSource<Rsvp>('cursor', LIMITS.rsvpQueryMax, async (q) => {
+    const r = await upstream.rsvps.query(q, ['DETAILS']);
+    return { items: r.rsvps, meta: r.pagingMetadata };
+  });
   let total = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await upstream.rsvps.query(
-      cursor ? { cursorPaging: { limit: 100, cursor } } : { filter: { eventId }, cursorPaging: { limit: 100 } },
-      ['DETAILS'],
-    );
-    for (const rsvp of page.rsvps) total += rsvp.checkedInGuestCount ?? 0;
-    cursor = page.pagingMetadata?.hasNext ? (page.pagingMetadata.cursors?.next ?? undefined) : undefined;
-  } while (cursor);
+  for await (const page of pages(src, { filter: { eventId } })) for (const rsvp of page.items) total += rsvp.checkedInGuestCount ?? 0;
   return total;
 }
 

@@ -4,7 +4,7 @@ import { bookedParticipants } from './analytics.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
-import { arrayConnection } from './paging.js';
+import { arrayConnection, linkConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ContactRef, SessionRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
 
@@ -148,7 +148,7 @@ builder.node(BookingRef, {
     attendances: t.connection({
       type: AttendanceRef,
       description: 'Every attendance of this booking (one per session for classes and courses).',
-      resolve: async (b, args, ctx) => arrayConnection(args, b.id ? await ctx.loaders.attendancesByBooking.load(b.id) : []),
+      resolve: async (b, args, ctx) => b.id ? linkConnection(args, ctx.loaders.attendancesByBooking, b.id) : arrayConnection(args, []),
     }),
     contact: t.field({
       type: ContactRef,

@@ -5,7 +5,7 @@
  */
 import { globalId } from '../validation.js';
 import { builder } from './builder.js';
-import { arrayConnection } from './paging.js';
+import { arrayConnection, linkConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ContactRef, GuestRef, ParticipationRef, RsvpRef } from './refs.js';
 import { selectedFieldsets } from './selection.js';
 
@@ -16,11 +16,11 @@ builder.node(ContactRef, {
     contactId: t.exposeString('contactId'),
     rsvps: t.connection({
       type: RsvpRef,
-      resolve: async (c, args, ctx, info) => arrayConnection(args, await ctx.loaders.rsvpsByContact.load(c.contactId, selectedFieldsets('rsvp', info, true))),
+      resolve: async (c, args, ctx, info) => linkConnection(args, ctx.loaders.rsvpsByContact, c.contactId, selectedFieldsets('rsvp', info, true)),
     }),
     guests: t.connection({
       type: GuestRef,
-      resolve: async (c, args, ctx, info) => arrayConnection(args, await ctx.loaders.guestsByContact.load(c.contactId, selectedFieldsets('guest', info, true))),
+      resolve: async (c, args, ctx, info) => linkConnection(args, ctx.loaders.guestsByContact, c.contactId, selectedFieldsets('guest', info, true)),
     }),
     participations: t.connection({
       type: ParticipationRef,
@@ -28,7 +28,7 @@ builder.node(ContactRef, {
     }),
     bookings: t.connection({
       type: BookingRef,
-      resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.bookingsByContact.load(c.contactId)),
+      resolve: async (c, args, ctx) => linkConnection(args, ctx.loaders.bookingsByContact, c.contactId),
     }),
     attendances: t.connection({
       type: AttendanceRef,

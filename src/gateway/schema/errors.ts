@@ -70,8 +70,12 @@ export class UpstreamMutationError extends MutationError {
     readonly status: number,
     /** The upstream's own applicationError code, e.g. RSVPS_CLOSED. */
     readonly upstreamCode: string | null,
-    /** True when the same call may succeed later (timeouts, 5xx, rate limits). */
+    /** True when the same call may succeed later (timeouts, 5xx, rate limits) and resending it cannot double it. */
     readonly retryable: boolean,
+    /** The write was sent and no answer came back: it may have been applied (read it back, or resend with the key). */
+    readonly outcomeUnknown = false,
+    /** The idempotency key the create used, so a retry reuses it (keyed creates only). */
+    public idempotencyKey: string | null = null,
   ) {
     super(message);
     this.name = 'UpstreamMutationError';
@@ -140,8 +144,8 @@ export function typedUpstreamError(err: unknown, resource: string, id: string, f
     const num = (v: unknown) => (typeof v === 'number' ? v : null);
     return new CapacityExceededError(field ?? resource, err.message, num(data.requested), num(data.maxRsvpSize) ?? num(data.remainingCapacity));
   }
-  const retryable = err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT' || err.code === 'RATE_LIMITED';
-  return new UpstreamMutationError(err.code, err.message, err.status, err.upstreamCode ?? null, retryable);
+  // upstream/http.ts decided it (retryDecision): a write with an unknown outcome is not plainly retryable.
+  return new UpstreamMutationError(err.code, err.message, err.status, err.upstreamCode ?? null, err.retryable, err.outcomeUnknown);
 }
 
 /** Whether an upstream error is a stale revision (the sandbox: HTTP 409 REVISION_MISMATCH). */
@@ -240,6 +244,11 @@ builder.objectType(UpstreamMutationError, {
     status: t.exposeInt('status', { nullable: false, description: 'Upstream HTTP status; 0 when it never answered.' }),
     upstreamCode: t.exposeString('upstreamCode', { nullable: true }),
     retryable: t.exposeBoolean('retryable', { nullable: false }),
+    outcomeUnknown: t.exposeBoolean('outcomeUnknown', {
+      nullable: false,
+      description: 'The write was sent and no answer came back, so it may have been applied: read before writing again, or resend with the same idempotencyKey.',
+    }),
+    idempotencyKey: t.exposeID('idempotencyKey', { nullable: true, description: 'The key this create used; resend it to retry without a second write.' }),
   }),
 });
 

@@ -4,7 +4,7 @@ import { checkInStatsOf, CheckInStatsRef } from './analytics.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, RANGE, sharedEnum } from './filters.js';
-import { arrayConnection } from './paging.js';
+import { linkConnection } from './paging.js';
 import { EventRef, GuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes } from './loading.js';
 import { fieldsetMask, selectedFieldsets } from './selection.js';
@@ -209,11 +209,11 @@ builder.node(EventRef, {
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.updatedDate }),
     guests: t.connection({
       type: GuestRef,
-      resolve: async (e, args, ctx, info) => arrayConnection(args, await ctx.loaders.guestsByEvent.load(e.id!, selectedFieldsets('guest', info, true))),
+      resolve: async (e, args, ctx, info) => linkConnection(args, ctx.loaders.guestsByEvent, e.id!, selectedFieldsets('guest', info, true)),
     }),
     rsvps: t.connection({
       type: RsvpRef,
-      resolve: async (e, args, ctx, info) => arrayConnection(args, await ctx.loaders.rsvpsByEvent.load(e.id!, selectedFieldsets('rsvp', info, true))),
+      resolve: async (e, args, ctx, info) => linkConnection(args, ctx.loaders.rsvpsByEvent, e.id!, selectedFieldsets('rsvp', info, true)),
     }),
     rsvpSummary: t.field({ type: RsvpSummaryRef, resolve: (e, _args, ctx) => ctx.loaders.rsvpSummary.load(e.id!) }),
     checkInStats: t.field({

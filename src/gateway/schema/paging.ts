@@ -3,11 +3,10 @@
  * analyst's `first: 500` over an API that stops at 100 is five upstream calls); its cursors remember the upstream
  * page an edge came from and how far into it, so `after` resumes there without re-reading earlier pages.
  */
-import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { QueryV2 } from '../../wire/types.js';
-import { pager, type ListSource } from '../loaders.js';
-import type { PagePosition } from '../upstream/query.js';
+import type { LinkLoader, ListSource } from '../loaders.js';
+import { pages, type PagePosition } from '../upstream/query.js';
 
 export const DEFAULT_FIRST = 50;
 /** The most edges one connection page returns; larger reads page with `after`. */
@@ -25,9 +24,32 @@ export interface Connection<T> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-/** A connection over rows the gateway already holds (a one-to-many link read by a loader). */
-export function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[]) {
-  return resolveArrayConnection({ args: { ...args, first: pageSize(args) } }, rows);
+
+/**
+ * A one-to-many link (Event.guests, Session.bookings, …). The first page comes from the request's loader, which
+ * reads every parent's rows in one batched `$in` query, so a list of 20 events costs one call, and up to MAX_FIRST
+ * edges come back whatever the upstream's page size. Its cursors are upstream positions of the parent's own list
+ * (an offset, or a skip count from its start for cursor-paged APIs whose cursors belong to the batched query), so
+ * `after` reads on from there upstream with the parent's filter instead of re-reading every row through the loader.
+ */
+export async function linkConnection<T>(args: ConnectionArgs, loader: LinkLoader<T>, key: string, mask?: number): Promise<Connection<T>> {
+  pageSize(args);
+  if (args.after) return upstreamConnection(loader.src, args, { [loader.field]: key }, undefined, mask);
+  return arrayConnection(args, await loader.load(key, mask), loader.src.style);
+}
+
+/** A connection over rows already held (links the upstream cannot filter by parent); `after` slices them. */
+export async function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[], style?: ListSource<T>['style']): Promise<Connection<T>> {
+  const first = pageSize(args);
+  const start = args.after ? decodeCursor(args.after) : { p: {}, s: 0 };
+  if (start.p.cursor) throw badArg('after', 'is not a cursor of this list');
+  const from = (start.p.offset ?? 0) + start.s;
+  const offsetStyle = style === 'offset';
+  const edges = rows.slice(from, from + first).map((node, i) => {
+    const index = from + i + 1;
+    return { node, cursor: encodeCursor(offsetStyle ? { p: { offset: index }, s: 0 } : { p: {}, s: index }) };
+  });
+  return connection(edges, rows.length > from + first, !!args.after);
 }
 
 /** A connection read page by page from an upstream list, with the filter and sort translated already. */
@@ -41,36 +63,35 @@ export async function upstreamConnection<T>(
 ): Promise<Connection<T>> {
   const first = pageSize(args);
   const start = args.after ? decodeCursor(args.after) : { p: {}, s: 0 };
-  const fetchPage = pager(src, filter ?? undefined, sort, mask);
   const edges: Connection<T>['edges'] = [];
-  let pos: PagePosition | null = start.p;
-  let skip = start.s;
   let hasNextPage = false;
-  while (pos && !hasNextPage) {
-    // One more than needed tells whether a next page exists without another call.
-    const limit = Math.min(src.pageMax, skip + first - edges.length + 1);
-    const page = await fetchPage(pos, limit);
-    for (let i = skip; i < page.items.length; i++) {
+  if (first > 0) {
+    let skip = start.s;
+    // One row more than needed tells whether a next page exists, unless the upstream's page ends exactly there.
+    for await (const page of pages(src, { filter: filter ?? undefined, sort, from: start.p, want: start.s + first + 1, mask })) {
+      for (let i = skip; i < page.items.length && !hasNextPage; i++) {
+        if (edges.length === first) hasNextPage = true;
+        else edges.push({ node: page.items[i]!, cursor: encodeCursor(cursorAfter(page, i)) });
+      }
+      skip = Math.max(0, skip - page.items.length);
       if (edges.length === first) {
-        hasNextPage = true;
+        hasNextPage ||= page.next !== null;
         break;
       }
-      edges.push({ node: page.items[i]!, cursor: encodeCursor({ p: pos, s: i + 1 }) });
     }
-    if (page.items.length === 0) break;
-    if (!hasNextPage && edges.length === first) hasNextPage = page.next !== null;
-    if (edges.length === first) break;
-    skip = 0;
-    pos = page.next;
   }
+  return connection(edges, hasNextPage, !!args.after);
+}
+
+/** The edge's cursor: the next upstream page when the edge ends its page (no re-read), else its page and index. */
+function cursorAfter(page: { items: unknown[]; at: PagePosition; next: PagePosition | null }, i: number): CursorState {
+  return i + 1 === page.items.length && page.next ? { p: page.next, s: 0 } : { p: page.at, s: i + 1 };
+}
+
+function connection<T>(edges: Connection<T>['edges'], hasNextPage: boolean, hasPreviousPage: boolean): Connection<T> {
   return {
     edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: !!args.after,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }
 

@@ -13,7 +13,8 @@ import type { GatewayContext } from '../context.js';
 import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
 import { builder } from './builder.js';
-import { isRevisionConflict, mutationErrors, revisionConflict, typedUpstreamError } from './errors.js';
+import { isRevisionConflict, mutationErrors, revisionConflict, typedUpstreamError, UpstreamMutationError } from './errors.js';
+import { idempotencyKeyFor, remembered } from '../idempotency.js';
 import { forgetParticipation, rememberParticipation } from './after-write.js';
 import { ParticipationRef } from './refs.js';
 
@@ -88,12 +89,17 @@ builder.mutationFields((t) => ({
         ...(input.externalId != null ? { externalId: v.guid('input.externalId', input.externalId) } : {}),
         ...(input.participant ? { participant: participant('input.participant', input.participant) } : {}),
       };
-      let created: Participation;
-      try {
-        created = await ctx.upstream.participations.create({ participation, idempotencyKey });
-      } catch (err) {
-        throw typedUpstreamError(err, participation.eventId ? 'Session' : 'Schedule', participation.eventId ?? participation.scheduleId!, 'input.partySize');
-      }
+      const storeKey = input.idempotencyKey != null && ctx.creds ? idempotencyKeyFor('createParticipation', ctx.creds.authorization, idempotencyKey) : null;
+      const created = await remembered(ctx.services.idempotency, storeKey, async () => {
+        try {
+          return await ctx.upstream.participations.create({ participation, idempotencyKey });
+        } catch (err) {
+          // Every error carries the key (generated or the client's): the retry must send the same one to be safe.
+          const typed = typedUpstreamError(err, participation.eventId ? 'Session' : 'Schedule', participation.eventId ?? participation.scheduleId!, 'input.partySize');
+          if (typed instanceof UpstreamMutationError) typed.idempotencyKey = idempotencyKey;
+          throw typed;
+        }
+      });
       rememberParticipation(ctx, created);
       return { participation: created, idempotencyKey };
     },

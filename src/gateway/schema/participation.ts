@@ -4,7 +4,7 @@ import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum } from './filters.js';
-import { arrayConnection } from './paging.js';
+import { linkConnection } from './paging.js';
 import { ContactRef, ParticipationRef, SessionRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
 
@@ -65,7 +65,7 @@ builder.queryFields((t) => ({
     type: ParticipationRef,
     description: 'Participations in a whole schedule (participations linked by scheduleId).',
     args: { scheduleId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => arrayConnection(args, await ctx.loaders.participationsBySchedule.load(globalId(null, String(args.scheduleId), 'scheduleId'))),
+    resolve: async (_root, args, ctx) => linkConnection(args, ctx.loaders.participationsBySchedule, globalId(null, String(args.scheduleId), 'scheduleId')),
   }),
 }));
 

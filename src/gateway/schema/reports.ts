@@ -11,8 +11,7 @@
 import { GraphQLError } from 'graphql';
 import type { Booking, Filter, Rsvp, WixEvent } from '../../wire/types.js';
 import type { GatewayContext } from '../context.js';
-import { pager } from '../loaders.js';
-import { chunk, collect } from '../upstream/query.js';
+import { chunk, readSome } from '../upstream/query.js';
 import { attendanceSummaryOf, checkInStatsOf } from './analytics.js';
 import { bookingFilter } from './booking.js';
 import { builder } from './builder.js';
@@ -170,8 +169,8 @@ builder.queryFields((t) => ({
       const filter = withRange(bookingFilter.toFilter(args.filter), 'startDate', args.range);
       const src = ctx.loaders.sources.booking;
       const max = ctx.services.config.reportMaxRows;
-      const read = await collect(pager(src, filter, [{ fieldName: 'startDate', order: 'ASC' }]), { pageMax: src.pageMax, max });
-      return attendanceReportOf(read.items, args.groupBy as AttendanceGroupBy, zone, read.next !== null ? max : null);
+      const read = await readSome(src, { filter, sort: [{ fieldName: 'startDate', order: 'ASC' }], want: max });
+      return attendanceReportOf(read.items, args.groupBy as AttendanceGroupBy, zone, read.more ? max : null);
     },
   }),
   checkInReport: t.field({
@@ -279,12 +278,9 @@ export function periodKey(iso: string, by: 'DAY' | 'WEEK' | 'MONTH', timeZone: s
 
 async function checkInReport(ctx: GatewayContext, groupBy: CheckInGroupBy, filter: Filter | undefined, timeZone: string): Promise<CheckInReport> {
   const events = ctx.loaders.sources.event;
-  const read = await collect(pager(events, filter, [{ fieldName: 'dateAndTimeSettings.startDate', order: 'ASC' }]), {
-    pageMax: events.pageMax,
-    max: REPORT_MAX_EVENTS,
-  });
+  const read = await readSome(events, { filter, sort: [{ fieldName: 'dateAndTimeSettings.startDate', order: 'ASC' }], want: REPORT_MAX_EVENTS });
   let cutOffReason: string | null =
-    read.next !== null ? `more than ${REPORT_MAX_EVENTS} events matched: the report covers the ${REPORT_MAX_EVENTS} earliest; narrow the range or filter` : null;
+    read.more ? `more than ${REPORT_MAX_EVENTS} events matched: the report covers the ${REPORT_MAX_EVENTS} earliest; narrow the range or filter` : null;
   // RSVPs of 100 events per `$in` query, one query at a time so the row budget is kept exactly.
   const rsvps = ctx.loaders.sources.rsvp;
   const byEvent = new Map<string, Rsvp[]>();
@@ -292,10 +288,10 @@ async function checkInReport(ctx: GatewayContext, groupBy: CheckInGroupBy, filte
   let budget = max;
   for (const part of chunk(read.items.map((e) => e.id!), rsvps.inMax)) {
     if (budget === 0) break;
-    const page = await collect(pager(rsvps, { eventId: { $in: part } }), { pageMax: rsvps.pageMax, max: budget });
+    const page = await readSome(rsvps, { filter: { eventId: { $in: part } }, want: budget });
     budget -= page.items.length;
     for (const r of page.items) byEvent.set(r.eventId!, [...(byEvent.get(r.eventId!) ?? []), r]);
-    if (page.next !== null) {
+    if (page.more) {
       cutOffReason = `more than ${max} RSVPs matched: later events' RSVPs were not read; narrow the range or filter`;
       break;
     }

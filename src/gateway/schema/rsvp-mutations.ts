@@ -18,10 +18,11 @@ import type { GatewayContext } from '../context.js';
 import { UpstreamHttpError } from '../upstream/http.js';
 import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
-import { chunk } from '../upstream/query.js';
+import { chunk, pages, readAll, readByKeys } from '../upstream/query.js';
+import { idempotencyKeyFor, remembered } from '../idempotency.js';
 import { forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './after-write.js';
 import { builder } from './builder.js';
-import { isRevisionConflict, itemErrorFrom, ItemErrorRef, mutationErrors, revisionConflict, typedUpstreamError } from './errors.js';
+import { isRevisionConflict, itemErrorFrom, ItemErrorRef, mutationErrors, revisionConflict, typedUpstreamError, UpstreamMutationError } from './errors.js';
 import { EventRef, RsvpRef } from './refs.js';
 import { type Direction, type GuestResult, planGuestChange, planPromotion, rsvpsToReread, selectGuests, spotsLeft } from './rsvp-plans.js';
 
@@ -39,6 +40,10 @@ const CreateRsvpInput = builder.inputType('CreateRsvpInput', {
     guestCount: t.int({ description: 'Additional guests, 0..10 (an RSVP holds at most 11 people). Default 0.' }),
     guestNames: t.stringList({ description: 'Names of the additional guests, at most guestCount, each ≤ 101 characters.' }),
     disableNotifications: t.boolean(),
+    idempotencyKey: t.id({
+      description:
+        'A GUID of your choosing; resend the same key to retry safely: the first result is returned instead of a second RSVP (remembered IDEMPOTENCY_TTL_SECONDS).',
+    }),
   }),
 });
 
@@ -152,13 +157,11 @@ builder.mutationFields((t) => ({
         additionalGuestDetails: { guestCount, guestNames },
         ...(input.disableNotifications != null ? { disableNotifications: input.disableNotifications } : {}),
       };
-      try {
-        const created = await ctx.upstream.rsvps.create({ rsvp });
-        rememberRsvp(ctx, created);
-        return { rsvp: created };
-      } catch (err) {
-        throw typedUpstreamError(err, 'Event', eventId, 'input.guestCount');
-      }
+      const clientKey = input.idempotencyKey == null ? null : v.guid('input.idempotencyKey', input.idempotencyKey);
+      const storeKey = clientKey && ctx.creds ? idempotencyKeyFor('createRsvp', ctx.creds.authorization, clientKey) : null;
+      const created = await remembered(ctx.services.idempotency, storeKey, () => createRsvpOnce(ctx, rsvp, storeKey, clientKey));
+      rememberRsvp(ctx, created);
+      return { rsvp: created };
     },
   }),
   updateRsvp: t.field({
@@ -243,6 +246,8 @@ async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: 
   const rsvps = await readRsvps(ctx, [...wanted.keys()]);
   const plan = planGuestChange(wanted, rsvps, direction);
 
+  /** RSVPs with a call whose outcome is unknown (sent, no answer). */
+  const unknown = new Set<string>();
   // Calls for one RSVP run one after another (each changes its revision); different RSVPs run side by side.
   await mapLimit([...plan.callsByRsvp.values()], 4, async (calls) => {
     for (const call of calls) {
@@ -254,15 +259,30 @@ async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: 
       } catch (err) {
         const error = itemErrorFrom(typedUpstreamError(err, 'Rsvp', call.rsvpId));
         for (const r of call.results) r.error = error;
+        if (err instanceof UpstreamHttpError && err.outcomeUnknown) unknown.add(call.rsvpId);
       }
     }
   });
 
-  for (const id of rsvpsToReread(plan)) {
+  // A call whose answer was lost may have been applied: re-read those RSVPs too, and report per guest what the
+  // upstream really has (done → success; not done → a plain, now safely retryable, failure).
+  for (const id of new Set([...rsvpsToReread(plan), ...unknown])) {
     try {
       rsvps.set(id, await ctx.upstream.rsvps.get(id));
     } catch {
       // keep the last state we saw; the per-guest results already tell the truth
+      unknown.delete(id);
+    }
+  }
+  for (const r of plan.results) {
+    if (!r.error || !unknown.has(r.rsvpId)) continue;
+    const guest = rsvps.get(r.rsvpId)?.guestList?.guests.find((g) => g.guestId === r.guestId);
+    const done = (guest?.checkInDetails?.checkedIn === true) === (direction === 'checkIn');
+    if (done) {
+      r.success = true;
+      r.error = null;
+    } else {
+      r.error = { ...r.error, retryable: true };
     }
   }
   const touched = [...wanted.keys()].map((id) => rsvps.get(id)!);
@@ -270,18 +290,62 @@ async function changeGuests(ctx: GatewayContext, input: GuestsInput, direction: 
   return { rsvps: touched, results: plan.results };
 }
 
-/** One RSVP query per 100 ids (LIMITS.rsvpQueryMax), with every fieldset so guest lists come back. */
+/** The RSVPs by id (one query per 100 ids), with every fieldset so guest lists come back. */
 async function readRsvps(ctx: GatewayContext, ids: string[]): Promise<Map<string, Rsvp>> {
-  const found = new Map<string, Rsvp>();
   try {
-    const pages = await Promise.all(
-      chunk(ids, LIMITS.rsvpQueryMax).map((part) => ctx.upstream.rsvps.query({ filter: { id: { $in: part } }, cursorPaging: { limit: part.length } })),
-    );
-    for (const page of pages) for (const rsvp of page.rsvps) if (rsvp.id) found.set(rsvp.id, rsvp);
+    return new Map((await readByKeys(ctx.loaders.sources.rsvp, 'id', ids)).map((rsvp) => [rsvp.id!, rsvp]));
   } catch (err) {
     throw typedUpstreamError(err, 'Rsvp', ids.join(', '));
   }
-  return found;
+}
+
+// Create, reconciled -------------------------------------------------------------------------------------------
+
+/** Allowance for the upstream's clock running behind ours when looking for an RSVP by its creation time. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The RSVP create carries no idempotency key upstream, so a create whose answer is lost (timeout, dropped
+ * connection) may or may not have happened. Before answering, look for it (same event and email, created since
+ * the attempt began) and return it when it is there. When it is not (yet), the client hears outcomeUnknown, not a
+ * plain retryable error; with an idempotencyKey the attempt's start is remembered, and the retry looks again before
+ * creating, so following the advice never makes two RSVPs.
+ */
+async function createRsvpOnce(ctx: GatewayContext, rsvp: Rsvp, storeKey: string | null, clientKey: string | null): Promise<Rsvp> {
+  const store = ctx.services.idempotency;
+  if (storeKey) {
+    const pending = await store.get<{ pendingSince?: string }>(storeKey).catch(() => undefined);
+    if (pending?.pendingSince) {
+      const found = await findCreatedRsvp(ctx, rsvp, pending.pendingSince).catch(() => null);
+      if (found) return found;
+    }
+  }
+  const since = new Date(Date.now() - CLOCK_SKEW_MS).toISOString();
+  try {
+    return await ctx.upstream.rsvps.create({ rsvp });
+  } catch (err) {
+    if (err instanceof UpstreamHttpError && err.outcomeUnknown) {
+      const found = await findCreatedRsvp(ctx, rsvp, since).catch(() => null);
+      if (found) return found;
+      if (storeKey) await store.put(storeKey, { pendingSince: since }).catch(() => {});
+    }
+    const typed = typedUpstreamError(err, 'Event', rsvp.eventId!, 'input.guestCount');
+    if (typed instanceof UpstreamMutationError) typed.idempotencyKey = clientKey;
+    throw typed;
+  }
+}
+
+/** The event's RSVP for this email created at or after `since` (newest first, so the read stops early). */
+async function findCreatedRsvp(ctx: GatewayContext, wanted: Rsvp, since: string): Promise<Rsvp | null> {
+  const email = wanted.email?.toLowerCase();
+  const source = ctx.loaders.sources.rsvp;
+  for await (const page of pages(source, { filter: { eventId: wanted.eventId }, sort: [{ fieldName: 'createdDate', order: 'DESC' }] })) {
+    for (const rsvp of page.items) {
+      if ((rsvp.createdDate ?? '') < since) return null;
+      if (rsvp.email?.toLowerCase() === email && rsvp.firstName === wanted.firstName && rsvp.lastName === wanted.lastName) return rsvp;
+    }
+  }
+  return null;
 }
 
 // Waitlist -------------------------------------------------------------------------------------------------------
@@ -316,22 +380,11 @@ async function promoteWaitlist(ctx: GatewayContext, eventId: string): Promise<Pr
 
 /** Every WAITLIST RSVP of the event, oldest first (RSVP query: eventId + status, sort createdDate ASC). */
 async function waitlist(ctx: GatewayContext, eventId: string): Promise<Rsvp[]> {
-  const all: Rsvp[] = [];
-  let cursor: string | null | undefined;
   try {
-    do {
-      const page = await ctx.upstream.rsvps.query(
-        cursor
-          ? { cursorPaging: { limit: LIMITS.rsvpQueryMax, cursor } }
-          : { filter: { eventId, status: 'WAITLIST' }, sort: [{ fieldName: 'createdDate', order: 'ASC' }], cursorPaging: { limit: LIMITS.rsvpQueryMax } },
-      );
-      all.push(...page.rsvps);
-      cursor = page.pagingMetadata.hasNext === false ? null : page.pagingMetadata.cursors?.next;
-    } while (cursor);
+    return await readAll(ctx.loaders.sources.rsvp, { filter: { eventId, status: 'WAITLIST' }, sort: [{ fieldName: 'createdDate', order: 'ASC' }] });
   } catch (err) {
     throw typedUpstreamError(err, 'Event', eventId);
   }
-  return all;
 }
 
 /**

@@ -7,7 +7,7 @@ import { builder } from './builder.js';
 import { loadNodes } from './loading.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, sharedEnum } from './filters.js';
-import { arrayConnection, upstreamConnection } from './paging.js';
+import { arrayConnection, linkConnection, upstreamConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ParticipationRef, SessionRef } from './refs.js';
 import { attendanceSummaryOf, AttendanceSummaryRef } from './analytics.js';
 
@@ -58,21 +58,21 @@ builder.node(SessionRef, {
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.updatedDate }),
     participations: t.connection({
       type: ParticipationRef,
-      resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.participationsBySession.load(s.id)),
+      resolve: async (s, args, ctx) => linkConnection(args, ctx.loaders.participationsBySession, s.id),
     }),
     scheduleParticipations: t.connection({
       type: ParticipationRef,
       description: "Participations linked to this session's whole schedule (scheduleId, e.g. a course) rather than to the session.",
-      resolve: async (s, args, ctx) => arrayConnection(args, s.scheduleId ? await ctx.loaders.participationsBySchedule.load(s.scheduleId) : []),
+      resolve: async (s, args, ctx) => s.scheduleId ? linkConnection(args, ctx.loaders.participationsBySchedule, s.scheduleId) : arrayConnection(args, []),
     }),
     attendances: t.connection({
       type: AttendanceRef,
-      resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.attendancesBySession.load(s.id)),
+      resolve: async (s, args, ctx) => linkConnection(args, ctx.loaders.attendancesBySession, s.id),
     }),
     bookings: t.connection({
       type: BookingRef,
       description: 'Bookings whose booked slot is this session (bookedEntity.slot.eventId).',
-      resolve: async (s, args, ctx) => arrayConnection(args, await ctx.loaders.bookingsBySession.load(s.id)),
+      resolve: async (s, args, ctx) => linkConnection(args, ctx.loaders.bookingsBySession, s.id),
     }),
     attendanceSummary: t.field({
       type: AttendanceSummaryRef,

@@ -2,6 +2,7 @@
  * The one way the gateway talks HTTP to the upstream: a keep-alive undici Pool per origin, a timeout per attempt,
  * retries for idempotent calls, and the translation of every upstream failure into a coded GraphQLError.
  */
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, DelegateBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { ErrorBody } from '../../wire/types.js';
@@ -26,6 +27,10 @@ export interface UpstreamRequest {
    * Defaults to true for GET and for POST paths ending in /query, /search, /count.
    */
   idempotent?: boolean;
+  /**
+   * The caller's request: when it aborts (the client went away) an idempotent call is abandoned. A write is left
+   * to finish, so its outcome is known (and remembered under an idempotency key) for the client's retry.
+   */
   signal?: AbortSignal;
 }
 
@@ -34,6 +39,12 @@ export interface UpstreamHttpOptions {
   timeoutMs: number;
   retries: number;
   connections: number;
+  /** Total time one request may take, retries and their waits included (default: 1.5 × timeoutMs). */
+  budgetMs?: number;
+  /** Consecutive failures (5xx, 429, timeouts, connection errors) of one domain that open its breaker (default 5). */
+  breakerFailures?: number;
+  /** How long an open breaker fails fast before letting one probe through (default 2000 ms). */
+  breakerHalfOpenMs?: number;
   /** Called once per attempt; tests and metrics count upstream calls with it. */
   onAttempt?: (req: UpstreamRequest, status: number | 'error', ms: number) => void;
   /**
@@ -42,6 +53,9 @@ export interface UpstreamHttpOptions {
    */
   onFailure?: (req: UpstreamRequest, err: UpstreamHttpError) => void;
 }
+
+/** A breaker's state, per upstream domain (the path's first three segments, e.g. `events/v2/rsvps`). */
+export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export type UpstreamErrorCode =
   | 'BAD_USER_INPUT'
@@ -65,6 +79,12 @@ export class UpstreamHttpError extends GraphQLError {
   readonly upstreamCode?: string;
   /** For logs only: what the upstream said and where. Not enumerable, so no serializer copies it by accident. */
   declare readonly detail: string;
+  /** Set by the request that failed: whether the same call may be sent again (see retryDecision). */
+  retryable = false;
+  /** A write was sent and no answer came back (timeout, dropped connection): it may or may not have been applied. */
+  outcomeUnknown = false;
+  /** From a 429's or 503's Retry-After (seconds or an HTTP date). */
+  retryAfterMs?: number;
   constructor(
     readonly code: UpstreamErrorCode,
     readonly status: number,
@@ -106,8 +126,22 @@ export const DOCUMENTED_UPSTREAM_CODES: ReadonlySet<string> = new Set([
   'UNSUPPORTED_FILTER_FIELD', 'UNSUPPORTED_FILTER_OPERATOR', 'WAITING_LIST_UNAVAILABLE',
 ]);
 
+/**
+ * The one retry decision. Transient failures (429, 5xx, timeouts, connection errors, an open breaker) may succeed
+ * later; but a write that was sent and got no answer may already be applied, so it is never plainly retryable:
+ * the caller must reconcile (read back) or resend under the same idempotency key.
+ */
+export function retryDecision(err: UpstreamHttpError, idempotent: boolean): boolean {
+  const transient = err.code === 'RATE_LIMITED' || err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT' || err.status >= 500;
+  return transient && (idempotent || !err.outcomeUnknown);
+}
+
 export interface UpstreamHttp {
   request<T>(creds: Credentials, req: UpstreamRequest): Promise<T>;
+  /** Every domain's breaker state (metrics, /readyz). */
+  breakers(): Record<string, BreakerState>;
+  /** Called on every breaker state change; returns a function that stops listening. */
+  onBreakerChange(listener: (domain: string, state: BreakerState) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -122,7 +156,7 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
     bodyTimeout: opts.timeoutMs,
   });
 
-  async function attempt<T>(creds: Credentials, req: UpstreamRequest): Promise<T> {
+  async function attempt<T>(creds: Credentials, req: UpstreamRequest, idempotent: boolean, timeoutMs: number): Promise<T> {
     const started = performance.now();
     const headers: Record<string, string> = { authorization: creds.authorization, accept: 'application/json' };
     if (creds.siteId) headers['wix-site-id'] = creds.siteId;
@@ -131,11 +165,14 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
-    const timeout = AbortSignal.timeout(opts.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const callerSignal = idempotent ? req.signal : undefined;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     let status: number | 'error' = 'error';
+    let sent = false;
     try {
       const res = await pool.request({ method: req.method, path: prefix + req.path + queryString(req.query), headers, body, signal });
+      sent = true;
       status = res.statusCode;
       const text = await res.body.text();
       if (res.statusCode === 200) {
@@ -148,8 +185,12 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       }
       throw errorFromResponse(res.statusCode, text, res.headers['retry-after'], `${req.method} ${req.path}`);
     } catch (err) {
-      const failure = asUpstreamHttpError(err, req, timeout.aborted, opts.timeoutMs);
+      const failure = asUpstreamHttpError(err, req, timeout.aborted, timeoutMs, callerSignal);
       if (!failure) throw err;
+      // Refused or unresolvable: nothing reached the upstream. Anything else after the request left (a timeout, a
+      // socket closed before the answer) leaves a write's outcome unknown.
+      if (!(err instanceof UpstreamHttpError)) failure.outcomeUnknown = !idempotent && !(!sent && isConnectError(err));
+      failure.retryable = retryDecision(failure, idempotent);
       opts.onFailure?.(req, failure);
       throw failure;
     } finally {
@@ -157,17 +198,63 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
     }
   }
 
+  const budgetMs = opts.budgetMs ?? Math.round(opts.timeoutMs * 1.5);
+  const breakers = new Map<string, CircuitBreakerPolicy>();
+  const listeners = new Set<(domain: string, state: BreakerState) => void>();
+  // A failure that says the domain is unwell; a 4xx answer (bad input, not found, conflict) is a healthy upstream.
+  const unwell = handleWhen((err) => err instanceof UpstreamHttpError && (err.status >= 500 || err.status === 429 || err.status === 0 || err.code === 'UPSTREAM_TIMEOUT' || err.code === 'UPSTREAM_UNAVAILABLE'));
+
+  function breakerFor(domain: string): CircuitBreakerPolicy {
+    let breaker = breakers.get(domain);
+    if (!breaker) {
+      breaker = circuitBreaker(unwell, {
+        halfOpenAfter: opts.breakerHalfOpenMs ?? 2_000,
+        breaker: new ConsecutiveBreaker(opts.breakerFailures ?? 5),
+      });
+      breaker.onStateChange((state) => {
+        for (const listener of listeners) listener(domain, stateName(state));
+      });
+      breakers.set(domain, breaker);
+    }
+    return breaker;
+  }
+
   return {
     async request<T>(creds: Credentials, req: UpstreamRequest): Promise<T> {
       const idempotent = req.idempotent ?? (req.method === 'GET' || /\/(query|search|count)$/.test(req.path));
-      for (let n = 0; ; n++) {
-        try {
-          return await attempt<T>(creds, req);
-        } catch (err) {
-          if (!(err instanceof UpstreamHttpError) || !idempotent || n >= opts.retries || !isRetryable(err)) throw err;
-          await sleep(backoffMs(n, (err as RetryHint).retryAfterMs));
+      const breaker = breakerFor(domainOf(req.path));
+      const deadline = performance.now() + budgetMs;
+      let delay = 0;
+      const policy = retry(
+        handleWhen((err) => {
+          if (!(err instanceof UpstreamHttpError) || !idempotent || !err.retryable) return false;
+          // Wait as told (Retry-After) or back off with jitter, but only if the wait still fits the budget: a
+          // `Retry-After: 30` fails at once instead of holding the client for the whole budget and failing anyway.
+          delay = err.retryAfterMs ?? 50 * 2 ** (attemptNo - 1) + Math.random() * 50;
+          return performance.now() + delay + 1 < deadline;
+        }),
+        { maxAttempts: opts.retries, backoff: new DelegateBackoff(() => delay) },
+      );
+      let attemptNo = 0;
+      try {
+        return await policy.execute(() => {
+          const left = deadline - performance.now();
+          attemptNo++;
+          return breaker.execute(() => attempt<T>(creds, req, idempotent, Math.max(1, Math.ceil(Math.min(opts.timeoutMs, left)))));
+        });
+      } catch (err) {
+        if (err instanceof BrokenCircuitError) {
+          const open = new UpstreamHttpError('UPSTREAM_UNAVAILABLE', 503, undefined, undefined, `${req.method} ${req.path}: not called, the circuit of ${domainOf(req.path)} is open`);
+          open.retryable = true;
+          throw open;
         }
+        throw err;
       }
+    },
+    breakers: () => Object.fromEntries([...breakers].map(([domain, b]) => [domain, stateName(b.state)])),
+    onBreakerChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close: () => pool.close(),
   };
@@ -175,26 +262,39 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
 
 // Helpers below: status mapping and retry policy, kept here so every domain client behaves the same.
 
-interface RetryHint {
-  retryAfterMs?: number;
+/** `/events/v2/rsvps/query` → `events/v2/rsvps`: one breaker per upstream API, so RSVPs failing spares guests. */
+export function domainOf(path: string): string {
+  return path.split('/').filter(Boolean).slice(0, 3).join('/');
 }
 
-function isRetryable(err: UpstreamHttpError): boolean {
-  return err.code === 'RATE_LIMITED' || err.code === 'UPSTREAM_UNAVAILABLE' || err.code === 'UPSTREAM_TIMEOUT' || err.status >= 500;
+function stateName(state: CircuitState): BreakerState {
+  if (state === CircuitState.Closed) return 'closed';
+  if (state === CircuitState.HalfOpen) return 'half-open';
+  return 'open';
 }
 
-/** Exponential backoff with jitter; a Retry-After is honoured up to 5 s so one request never stalls for long. */
-function backoffMs(attempt: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 5_000);
-  return 50 * 2 ** attempt + Math.random() * 50;
+function isConnectError(err: unknown): boolean {
+  const code = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
+
+/** Retry-After as delay-seconds or as an HTTP date (RFC 9110 §10.2.3); undefined when unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+
 
 /** A thrown attempt as an UpstreamHttpError; null for the caller's own abort, which is not an upstream failure. */
-function asUpstreamHttpError(err: unknown, req: UpstreamRequest, timedOut: boolean, timeoutMs: number): UpstreamHttpError | null {
+function asUpstreamHttpError(err: unknown, req: UpstreamRequest, timedOut: boolean, timeoutMs: number, callerSignal?: AbortSignal): UpstreamHttpError | null {
   if (err instanceof UpstreamHttpError) return err;
   const where = `${req.method} ${req.path}`;
   if (timedOut) return new UpstreamHttpError('UPSTREAM_TIMEOUT', 504, undefined, undefined, `${where}: no answer within ${timeoutMs} ms`);
-  if (req.signal?.aborted) return null;
+  if (callerSignal?.aborted) return null;
   const cause = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new UpstreamHttpError('UPSTREAM_UNAVAILABLE', 502, undefined, undefined, `${where}: connection failed (${cause})`);
 }
@@ -237,10 +337,7 @@ function errorFromResponse(status: number, text: string, retryAfter: string | st
   const code = typeof app?.code === 'string' ? app.code : undefined;
   const detail = `${where}: HTTP ${status} ${text.slice(0, 2000)}`;
   const err = new UpstreamHttpError(codeFor(status, code), status, code, body.details, detail);
-  if (status === 429 && retryAfter) {
-    const seconds = Number(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-    if (Number.isFinite(seconds)) (err as RetryHint).retryAfterMs = seconds * 1000;
-  }
+  if (status === 429 || status === 503) err.retryAfterMs = retryAfterMs(retryAfter);
   return err;
 }
 
@@ -290,8 +387,4 @@ function queryString(query: UpstreamRequest['query']): string {
   }
   const s = params.toString();
   return s ? `?${s}` : '';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

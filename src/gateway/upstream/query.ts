@@ -1,6 +1,7 @@
 /**
  * A small builder for the Wix API Query Language (WIX-REST.md §1.4) and the one place that pages through an
- * upstream list, whichever paging style the API speaks.
+ * upstream list (pages(), one end-of-list rule) or reads rows by ids (readByKeys()), whichever paging style the
+ * API speaks.
  */
 import type { CursorPagingMetadata, Filter, PagingMetadataV2, QueryV2, Sorting } from '../../wire/types.js';
 
@@ -27,12 +28,44 @@ export function and(...filters: (Filter | undefined | null)[]): Filter | undefin
  */
 export type PagePosition = { cursor?: string; offset?: number };
 
+export type PagingStyle = 'cursor' | 'offset';
+
+/** One upstream list: its paging style, its page maximum and the call that reads one page. */
+export interface PageSource<T> {
+  style: PagingStyle;
+  pageMax: number;
+  /** Largest `$in` list sent in one filter (the same as a page, so one chunk's rows fit in few pages). */
+  inMax: number;
+  /** The fieldsets the API offers, in the order of the bits of a fieldset mask (absent: the API has none). */
+  fieldsets?: readonly string[];
+  /** Reads one page with the fieldsets of `mask` (every one when absent). */
+  read(query: QueryV2, mask?: number): Promise<{ items: T[]; meta: CursorPagingMetadata | PagingMetadataV2 | undefined }>;
+  /** Every row this source reads is handed here with its mask, so the request's by-id loader knows it. */
+  seen?: (rows: readonly T[], mask: number) => void;
+}
+
+/** A PageSource; `inMax` defaults to the page maximum. */
+export function pageSource<T>(style: PagingStyle, pageMax: number, read: PageSource<T>['read'], inMax = pageMax, fieldsets: readonly string[] = []): PageSource<T> {
+  return { style, pageMax, inMax: Math.min(inMax, pageMax), fieldsets, read };
+}
+
+/** One page as read: its rows, where it started, and where the next one starts (null: the list ended). */
 export interface Page<T> {
   items: T[];
+  at: PagePosition;
   next: PagePosition | null;
 }
 
-export type PagingStyle = 'cursor' | 'offset';
+export interface PagesOptions {
+  filter?: Filter;
+  sort?: Sorting[];
+  /** Resume here (an upstream cursor or offset); absent = the list's start. */
+  from?: PagePosition;
+  /** Stop once this many rows were read (each page asks for no more than what is still wanted). */
+  want?: number;
+  /** The fieldsets to read (a mask over the source's fieldsets); every one when absent. */
+  mask?: number;
+}
 
 /** Builds the query for one page: the SDK sends only `cursorPaging` once it holds a cursor (WIX-REST.md §1.4). */
 export function pageQuery(style: PagingStyle, pos: PagePosition, limit: number, filter?: Filter, sort?: Sorting[]): QueryV2 {
@@ -41,41 +74,80 @@ export function pageQuery(style: PagingStyle, pos: PagePosition, limit: number, 
   return { filter: filter ?? undefined, sort, cursorPaging: { limit } };
 }
 
-/** The position after a page, read from the upstream's paging metadata. */
+/**
+ * The one end-of-list rule. The list goes on only when every signal the upstream gave agrees that it does: the page
+ * had rows, `hasNext` is not false, and there is somewhere to resume from (a next cursor; for offset paging, an
+ * offset below `total`, or a full page when no total is sent). An upstream that contradicts itself (`hasNext: false`
+ * with a cursor, or `hasNext: true` without one) therefore ends the list instead of looping or guessing.
+ */
 export function nextPosition(
   style: PagingStyle,
   pos: PagePosition,
   received: number,
+  limit: number,
   meta: CursorPagingMetadata | PagingMetadataV2 | undefined,
 ): PagePosition | null {
+  if (received === 0) return null;
+  const hasNext = (meta as { hasNext?: boolean } | undefined)?.hasNext;
+  if (hasNext === false) return null;
   if (style === 'offset') {
     const offset = (pos.offset ?? 0) + received;
     const total = (meta as PagingMetadataV2 | undefined)?.total;
-    return received > 0 && (total === undefined || offset < total) ? { offset } : null;
+    if (total !== undefined) return offset < total ? { offset } : null;
+    return hasNext === true || received >= limit ? { offset } : null;
   }
   const next = meta?.cursors?.next;
   return next ? { cursor: next } : null;
 }
 
 /**
- * Reads pages until `max` items (or the end). Each page asks for at most `pageMax`, the upstream's own maximum,
- * so an analyst's `first: 500` becomes five calls of 100 where the API stops at 100.
+ * The one paging loop: an async iterator over an upstream list's pages, from the start or from a position, each
+ * page asking for at most the upstream's maximum and no more than is still wanted. Every caller that walks a list
+ * (connections, loaders, the waitlist, live counters) goes through here, so they all stop at the same place.
  */
-export async function collect<T>(
-  fetchPage: (pos: PagePosition, limit: number) => Promise<Page<T>>,
-  options: { pageMax: number; max?: number; start?: PagePosition },
-): Promise<{ items: T[]; next: PagePosition | null }> {
-  const max = options.max ?? Number.POSITIVE_INFINITY;
-  const items: T[] = [];
-  let pos: PagePosition | null = options.start ?? {};
-  while (pos && items.length < max) {
-    const limit = Math.min(options.pageMax, max - items.length);
-    const page: Page<T> = await fetchPage(pos, limit);
-    items.push(...page.items);
-    pos = page.next;
-    if (page.items.length === 0) break;
+export async function* pages<T>(src: PageSource<T>, options: PagesOptions = {}): AsyncGenerator<Page<T>> {
+  const want = options.want ?? Number.POSITIVE_INFINITY;
+  let pos: PagePosition | null = options.from ?? {};
+  let read = 0;
+  while (pos && read < want) {
+    const limit = Math.min(src.pageMax, want - read);
+    const mask = options.mask ?? (1 << (src.fieldsets?.length ?? 0)) - 1;
+    const { items, meta } = await src.read(pageQuery(src.style, pos, limit, options.filter, options.sort), mask);
+    src.seen?.(items, mask);
+    const next = nextPosition(src.style, pos, items.length, limit, meta);
+    yield { items, at: pos, next };
+    read += items.length;
+    pos = next;
   }
-  return { items, next: pos };
+}
+
+/** The first `want` rows of a list (all without `want`), and whether the list goes on past them. */
+export async function readSome<T>(src: PageSource<T>, options: PagesOptions = {}): Promise<{ items: T[]; more: boolean }> {
+  const items: T[] = [];
+  let more = false;
+  for await (const page of pages(src, options)) {
+    items.push(...page.items);
+    more = page.next !== null;
+  }
+  if (options.want !== undefined && items.length > options.want) {
+    items.length = options.want;
+    more = true;
+  }
+  return { items, more };
+}
+
+/** Every row of a list (or the first `want`), read with pages(). */
+export async function readAll<T>(src: PageSource<T>, options: PagesOptions = {}): Promise<T[]> {
+  return (await readSome(src, options)).items;
+}
+
+/**
+ * The one by-ids read: rows whose `field` is one of `keys`, one `$in` query per chunk of the source's `inMax`, each
+ * paged to its end (a key may match many rows: a one-to-many link).
+ */
+export async function readByKeys<T>(src: PageSource<T>, field: string, keys: readonly string[], mask?: number): Promise<T[]> {
+  const parts = await Promise.all(chunk([...new Set(keys)], src.inMax).map((part) => readAll(src, { filter: inFilter(field, part), mask })));
+  return parts.flat();
 }
 
 /** Splits keys into chunks no larger than the upstream takes in one `$in` / page. */

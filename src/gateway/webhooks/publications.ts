@@ -89,8 +89,6 @@ export function publicationsFor(hook: VerifiedWebhook): Publication[] {
   }
 }
 
-export async function publishAll(pubsub: GatewayPubSub, publications: Publication[]): Promise<void> {
-  for (const p of publications) {
-    await (pubsub.publishConfirmed as (t: string, i: string, x: unknown) => Promise<void>)(p.topic, p.id, p.payload);
-  }
+export async function publishAll(pubsub: GatewayPubSub, publications: Publication[], dedupId?: string): Promise<void> {
+  await pubsub.publishAll(publications as never, dedupId);
 }

@@ -90,10 +90,15 @@ export async function deliver(
       }
     }
     const liveKeys = liveKeysForWebhook(hook);
-    await publishAll(pubsub, [
-      ...publicationsFor(hook),
-      ...(liveKeys.length ? [{ topic: 'live:invalidate' as const, id: LIVE_INVALIDATION_ID, payload: { keys: liveKeys } }] : []),
-    ]);
+    // One atomic append per webhook, tagged with its id: all its publications or none, and never twice per replica.
+    await publishAll(
+      pubsub,
+      [
+        ...publicationsFor(hook),
+        ...(liveKeys.length ? [{ topic: 'live:invalidate' as const, id: LIVE_INVALIDATION_ID, payload: { keys: liveKeys } }] : []),
+      ],
+      id,
+    );
     await store.commit(id);
     return 'published';
   } catch (err) {
