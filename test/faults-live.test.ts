@@ -1,0 +1,211 @@
+/**
+ * The live rows of the fault table (issue 9): Redis stopped and restarted in the middle of 50 changes with
+ * subscribers on two replicas, and SIGTERM with an in-flight query and open WebSocket and SSE subscriptions on a
+ * gateway run as a child process. These start their own redis-server on a free port (never the shared one) and
+ * stop it after. Waits are barriers: a message arriving, a process printing its URL, a socket closing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway } from '../src/gateway/gateway.js';
+import { startStack, type Stack } from './support/stack.js';
+import { redisRequired, wsClient, wsSubscribe } from './support/live.js';
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway redis-server (append-only, so a restart keeps the stream, as a deployed Redis would). */
+async function startRedis(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out.slice(-500)}`)));
+  });
+  return child;
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+let haveRedis = true;
+beforeAll(async () => {
+  const { existsSync } = await import('node:fs');
+  haveRedis = existsSync(REDIS_SERVER);
+  if (!haveRedis && redisRequired()) throw new Error(`${REDIS_SERVER} is required (REQUIRE_REDIS/CI) for the Redis fault tests`);
+});
+
+describe('Redis stopped and restarted in the middle of 50 changes', () => {
+  let stack: Stack | undefined;
+  let second: Gateway | undefined;
+  let redis: ChildProcess | undefined;
+  let port = 0;
+  let dir = '';
+
+  beforeAll(async () => {
+    if (!haveRedis) return;
+    port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'faults-redis-'));
+    redis = await startRedis(port, dir);
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    stack = await startStack({ config: { redisUrl, redisPrefix: 'faults:' } });
+    second = await createGateway(stack.gateway.services.config);
+    await second.start(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await stack?.stop();
+    if (redis) await stopRedis(redis);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const run of [1, 2, 3]) {
+    it(`run ${run}: both replicas' subscribers see all 50 once; webhooks not appended were answered non-2xx`, async (ctx) => {
+      if (!haveRedis || !stack || !second) return ctx.skip();
+      const s = stack;
+      const event = await s.upstream('POST', '/events/v3/events', { event: { title: `Restart ${run}`, registration: { initialType: 'RSVP', rsvp: {} } } });
+      const eventId = event.body.event.id;
+      const SUB = `subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId } }`;
+      const clients = [wsClient(s.gatewayUrl, s.token), wsClient(second.url, s.token)];
+      const subs = clients.map((c) => wsSubscribe<{ kind: string; rsvpId: string }>(c, SUB, { e: eventId }, 'rsvpChanged'));
+      const create = async (n: number) => {
+        const res = await s.upstream('POST', '/events/v2/rsvps', {
+          rsvp: { eventId, firstName: 'R', lastName: `N${n}`, email: `r${run}-${n}-${Math.random().toString(36).slice(2)}@example.com`, status: 'YES', additionalGuestDetails: { guestCount: 0 } },
+        });
+        expect(res.status).toBe(200);
+        return res.body.rsvp.id as string;
+      };
+      // Barrier: a warm-up change reaches both subscribers (they are attached on both replicas).
+      const warm = await create(0);
+      await Promise.all(subs.map((sub) => sub.until((m) => m.some((x) => x.rsvpId === warm), 20_000)));
+
+      const before = await fetch(`${s.sandboxUrl}/__sandbox/webhook-stats`).then((r) => r.json());
+      const ids: string[] = [];
+      for (let n = 1; n <= 15; n++) ids.push(await create(n));
+      await stopRedis(redis!);
+      // Kept short: the sandbox, like a real upstream, gives a webhook up after 6 attempts over about 3 s.
+      for (let n = 16; n <= 20; n++) ids.push(await create(n));
+      redis = await startRedis(port, dir);
+      for (let n = 21; n <= 50; n++) ids.push(await create(n));
+      await s.webhooksIdle();
+      const after = await fetch(`${s.sandboxUrl}/__sandbox/webhook-stats`).then((r) => r.json());
+
+      const created = (m: { kind: string; rsvpId: string }[]) => m.filter((x) => x.kind === 'CREATED' && ids.includes(x.rsvpId));
+      await Promise.all(subs.map((sub) => sub.until((m) => new Set(created(m).map((x) => x.rsvpId)).size === 50, 30_000)));
+      const counts = subs.map((sub) => created(sub.messages).length);
+      const lost = subs.map((sub) => 50 - new Set(created(sub.messages).map((x) => x.rsvpId)).size);
+      expect(lost).toEqual([0, 0]);
+      expect(counts).toEqual([50, 50]);
+      const failed = after.failed + after.retried - before.failed - before.retried;
+      expect(failed).toBeGreaterThan(0);
+      console.log(`| Redis stopped after 15 of 50 changes, restarted after 20 (run ${run}) | replica A: ${counts[0]} of 50, replica B: ${counts[1]} of 50; 0 lost, 0 duplicated | ${failed} webhook deliveries answered non-2xx and resent |`);
+      await Promise.all(clients.map((c) => c.dispose()));
+    }, 120_000);
+  }
+});
+
+describe('SIGTERM with an in-flight query and open subscriptions', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ webhooks: false });
+  });
+  afterAll(() => stack?.stop());
+
+  it('the in-flight query completes, WebSockets see 1001, SSE completes, exit 0 within the drain time', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/gateway/main.ts'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_URL: stack.sandboxUrl, WIX_API_KEY: stack.token, LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_MS: '8000', REDIS_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const m = out.match(/(http:\/\/[^\s]+)\/graphql/);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`gateway exited ${code}: ${out}`)));
+    });
+    const exit = new Promise<{ code: number | null; at: number }>((r) => child.once('exit', (code) => r({ code, at: performance.now() })));
+
+    // An open WebSocket with a subscription (the barrier: the first counter message proves it is running).
+    const events = await stack.upstream('POST', '/events/v3/events/query', { query: { paging: { limit: 100 } }, fields: ['REGISTRATION'] });
+    const eventId = events.body.events.find((e: any) => e.registration?.type === 'RSVP').id;
+    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+    const wsClosed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    const wsFirst = new Promise<void>((resolve) => {
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+      ws.on('message', (raw) => {
+        const msg = JSON.parse(String(raw));
+        if (msg.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { checkInCounter(eventId: "${eventId}") { checkedIn } }` } }));
+        if (msg.type === 'next') resolve();
+      });
+    });
+    await wsFirst;
+
+    // An SSE subscription, read until its first message.
+    const sse = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: `subscription { checkInCounter(eventId: "${eventId}") { checkedIn } }` }),
+    });
+    const reader = sse.body!.getReader();
+    let sseText = '';
+    while (!sseText.includes('event: next')) sseText += new TextDecoder().decode((await reader.read()).value);
+    const sseDone = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return true;
+        sseText += new TextDecoder().decode(value);
+      }
+    })().catch(() => false);
+
+    // A slow in-flight query: its upstream call takes 1.5 s.
+    await stack.faults({ rules: [{ route: 'POST /events/v3/events/query', latencyMs: 1_500 }] });
+    const query = fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ events(first: 2) { edges { node { eventId } } } }' }),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    // Barrier: the query has reached the upstream before the signal.
+    for (;;) {
+      const stats = await stack.stats();
+      if ((stats.byRoute['POST /events/v3/events/query'] ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const signalled = performance.now();
+    child.kill('SIGTERM');
+
+    const answered = await query;
+    expect(answered.status).toBe(200);
+    expect(answered.body.data.events.edges).toHaveLength(2);
+    expect(await wsClosed).toBe(1001);
+    expect(await sseDone).toBe(true);
+    expect(sseText).toContain('event: complete');
+    const { code, at } = await exit;
+    expect(code).toBe(0);
+    const ms = Math.round(at - signalled);
+    expect(ms).toBeLessThan(8_000);
+    await stack.faults({ rules: [] });
+    console.log(`| SIGTERM with a 1.5 s query in flight, a WebSocket and an SSE subscription | query answered 200 with data; WebSocket closed 1001; SSE ended with event: complete; exit 0 after ${ms} ms (drain 8000) | nothing cut |`);
+  }, 60_000);
+});
