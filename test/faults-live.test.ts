@@ -88,6 +88,9 @@ describe('Redis stopped and restarted in the middle of 50 changes', () => {
       const SUB = `subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId } }`;
       const clients = [wsClient(s.gatewayUrl, s.token), wsClient(second.url, s.token)];
       const subs = clients.map((c) => wsSubscribe<{ kind: string; rsvpId: string }>(c, SUB, { e: eventId }, 'rsvpChanged'));
+      // Barrier: each replica has registered its subscriber's listener for this event.
+      const onEvent = (channel: string) => channel.startsWith('rsvp:changed:') && channel.endsWith(`:${eventId}`);
+      await Promise.all([s.gateway, second].map((g) => g.services.pubsub.listening.until(onEvent, 1, 30_000)));
       const create = async (n: number) => {
         const res = await s.upstream('POST', '/events/v2/rsvps', {
           rsvp: { eventId, firstName: 'R', lastName: `N${n}`, email: `r${run}-${n}-${Math.random().toString(36).slice(2)}@example.com`, status: 'YES', additionalGuestDetails: { guestCount: 0 } },
@@ -95,7 +98,7 @@ describe('Redis stopped and restarted in the middle of 50 changes', () => {
         expect(res.status).toBe(200);
         return res.body.rsvp.id as string;
       };
-      // Barrier: a warm-up change reaches both subscribers (they are attached on both replicas).
+      // And a warm-up change reaches both subscribers.
       const warm = await create(0);
       await Promise.all(subs.map((sub) => sub.until((m) => m.some((x) => x.rsvpId === warm), 20_000)));
 

@@ -67,8 +67,12 @@ export function createMemoryWebhookStore(ttlSeconds: number, now: () => number =
 export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, prefix = 'attendance-graph:webhook:'): WebhookStore {
   return {
     async claim(id) {
-      const ok = await redis.set(`${prefix}id:${id}`, 'claimed', 'EX', CLAIM_TTL_SECONDS, 'NX');
-      return ok === 'OK' ? 'claimed' : 'duplicate';
+      // A claim left behind (Redis went away after the claim and before the append, so the release could not run
+      // either) must not swallow the upstream's redelivery: a claim older than ABANDONED_CLAIM_MS (an append takes
+      // milliseconds, or fails at once) is taken over. Two replicas appending one webhook is harmless anyway: each
+      // reader delivers a webhook id once (pubsub.ts).
+      const ok = await redis.eval(CLAIM_SCRIPT, 1, `${prefix}id:${id}`, String(CLAIM_TTL_SECONDS), String(ABANDONED_CLAIM_MS));
+      return ok === 1 ? 'claimed' : 'duplicate';
     },
     async commit(id) {
       await redis.set(`${prefix}id:${id}`, 'done', 'EX', ttlSeconds);
@@ -100,7 +104,23 @@ if current and current > ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
 return 1`;
 
+const ABANDONED_CLAIM_MS = 500;
+
+// Redis's own clock (TIME), so replicas with skewed clocks agree on a claim's age.
+const CLAIM_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if v == 'done' then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if v then
+  local at = tonumber(string.sub(v, 9))
+  if at == nil or now - at < tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], 'claimed:' .. now, 'EX', tonumber(ARGV[1]))
+return 1`;
+
 // Only a claim is released; an id another replica already published stays remembered.
 const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == 'claimed' then redis.call('DEL', KEYS[1]) end
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 7) == 'claimed' then redis.call('DEL', KEYS[1]) end
 return 1`;
