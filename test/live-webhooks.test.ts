@@ -73,7 +73,10 @@ async function receiver(options: { keys?: string[]; maxBytes?: number; failPubli
         failures--;
         throw new Error('redis down');
       }
-      published.push(...publications);
+      for (const p of publications) {
+        if (p.topic === 'live:invalidate') invalidated.push(p.payload.keys);
+        else published.push(p);
+      }
       await base.publishAll(publications, dedupId);
     },
   });
