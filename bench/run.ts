@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ run(flags: string[]): Promise<obje
   graph: () => import('./graph.js'),
   live: () => import('./live.js'),
   fuzz: () => import('./fuzz.js'),
+  export: () => import('./export.js'),
 };
 
 // `npm run bench query -- --quick`: names pick benchmarks, flags go to each of them.

@@ -35,6 +35,7 @@ import { createUpstreamHttp, type UpstreamRequest } from './upstream/http.js';
 import { useWixWebhooks } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
 import { serveGraphqlWs } from './ws-server.js';
+import { useExport } from './export.js';
 
 export interface GatewayOptions {
   /** Test-only: false disables DataLoader batching (to show the N+1 count the loaders prevent). */
@@ -110,6 +111,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     useDeferStream(),
     // `query @live { … }`: re-executed and pushed again when a webhook touches what it read (live/live-queries.ts).
     ...liveQueries.plugins,
+    // Accept: text/csv or application/x-ndjson on /graphql: the one connection (or list) of a query, streamed.
+    useExport({
+      schema,
+      maxRows: config.exportMaxRows,
+      execute: async (params, headers) => {
+        const res = await yoga.fetch('http://gateway.internal/graphql', { method: 'POST', headers, body: JSON.stringify(params) });
+        return { status: res.status, body: await res.json() };
+      },
+    }),
     // GET / and GET /dashboard (the door's live check-in screen), served from this origin only.
     useGatewayPages({ graphiql: config.graphiql }),
     usePartialResultStatus(),
