@@ -15,7 +15,7 @@ afterAll(() => {
 
 it('serves the demo graph with no header, prints a working sample, and fires subscriptions from sandbox changes', async () => {
   child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src/start.ts')], {
-    env: { ...process.env, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent', WIX_API_KEY: '' },
+    env: { ...process.env, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent', WIX_API_KEY: '', HOST: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -26,6 +26,8 @@ it('serves the demo graph with no header, prints a working sample, and fires sub
     if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  // No HOST: the gateway, which answers anyone with the demo token, stays on this machine.
+  expect(out).toMatch(/gateway: http:\/\/127\.0\.0\.1:\d+\/graphql/);
   const gateway = out.match(/gateway: (http:\/\/\S+)\/graphql/)![1]!.replace('localhost', '127.0.0.1');
   const sandbox = out.match(/sandbox \(emulated Wix APIs, demo data\): (http:\/\/\S+)/)![1]!;
   const token = out.match(/demo token: ([^)\s]+)/)![1]!;

@@ -7,7 +7,7 @@
 export interface GatewayConfig {
   /** PORT: HTTP/WebSocket port (default 4000; 0 picks a free one). */
   port: number;
-  /** HOST: interface to bind (default 0.0.0.0). */
+  /** HOST: interface to bind (default 0.0.0.0; `npm start` passes 127.0.0.1 unless HOST is set). */
   host: string;
   /** UPSTREAM_URL: base URL of the Wix REST APIs or the sandbox (default https://www.wixapis.com). */
   upstreamUrl: string;
@@ -121,6 +121,33 @@ export interface GatewayConfig {
    * response's X-Export-Row-Limit header says where it would stop.
    */
   exportMaxRows: number;
+  /** METRICS: serve Prometheus metrics (default true); false serves nothing and records nothing. */
+  metrics: boolean;
+  /** METRICS_PATH: where the metrics are served (default /metrics); unauthenticated, so keep it off the public edge. */
+  metricsPath: string;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT: OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); traces go to
+   * `<url>/v1/traces`. Unset = no tracing at all (no spans are made). OTEL_SERVICE_NAME names the service
+   * (default attendance-graph).
+   */
+  otlpEndpoint?: string;
+  otelServiceName: string;
+  /**
+   * APQ: Automatic Persisted Queries, Apollo's protocol (default true): a client may send only
+   * extensions.persistedQuery.sha256Hash; an unknown hash answers PERSISTED_QUERY_NOT_FOUND and the client resends
+   * with the query, which is stored (in Redis under REDIS_URL, shared by replicas, for APQ_TTL_SECONDS; else in
+   * this process's memory, at most 1000 documents).
+   */
+  apq: boolean;
+  apqTtlSeconds: number;
+  /**
+   * PERSISTED_OPERATIONS_FILE: trusted-documents mode. A JSON manifest `{ "<id or sha256 hash>": "<document>" }`;
+   * only these operations run (sent as `documentId`, or APQ's extensions.persistedQuery.sha256Hash), anything else is
+   * refused with PERSISTED_QUERY_ONLY (a query text, HTTP 400), PERSISTED_QUERY_NOT_IN_LIST (an unknown id, 404) or
+   * PERSISTED_QUERY_ID_REQUIRED (neither). Also Apollo's manifest format. Unset = off. APQ is off in this mode
+   * (clients cannot register documents). An unreadable or empty manifest stops the gateway (exit 2).
+   */
+  persistedOperationsFile?: string;
 }
 
 export class ConfigError extends Error {}
@@ -163,6 +190,11 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   graphiql: true,
   reportMaxRows: 10_000,
   exportMaxRows: 100_000,
+  metrics: true,
+  metricsPath: '/metrics',
+  otelServiceName: 'attendance-graph',
+  apq: true,
+  apqTtlSeconds: 86_400,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -216,7 +248,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     graphiql: bool(env, 'GRAPHIQL', !production),
     reportMaxRows: int(env, 'REPORT_MAX_ROWS', d.reportMaxRows, 1, 1_000_000),
     exportMaxRows: int(env, 'EXPORT_MAX_ROWS', d.exportMaxRows, 1, 10_000_000),
+    metrics: bool(env, 'METRICS', d.metrics),
+    metricsPath: path(env, 'METRICS_PATH', d.metricsPath),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() ? url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', '') : undefined,
+    otelServiceName: env.OTEL_SERVICE_NAME?.trim() || d.otelServiceName,
+    apq: bool(env, 'APQ', d.apq),
+    apqTtlSeconds: int(env, 'APQ_TTL_SECONDS', d.apqTtlSeconds, 1, 365 * 86_400),
+    persistedOperationsFile: env.PERSISTED_OPERATIONS_FILE?.trim() || undefined,
   };
+}
+
+/** A URL path of its own: not the GraphQL or webhook endpoint. */
+function path(env: NodeJS.ProcessEnv, name: string, def: string): string {
+  const raw = env[name]?.trim();
+  if (!raw) return def;
+  if (!/^\/[A-Za-z0-9._~\/-]*$/.test(raw) || raw === '/graphql' || raw === '/webhooks/wix') {
+    throw new ConfigError(`${name} must be a path starting with / other than /graphql and /webhooks/wix, got "${raw}"`);
+  }
+  return raw;
 }
 
 // Parsers: each names the variable, what it expected and what arrived, without echoing secrets.

@@ -6,7 +6,10 @@ import { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { GatewayMetrics } from './metrics.js';
+import { recordUpstreamId } from './operation-log.js';
 import type { GatewayPubSub } from './pubsub.js';
+import type { RequestScope } from './request-scope.js';
 import { createUpstream, type Credentials, type Upstream, type UpstreamHttp } from './upstream/index.js';
 
 /** What the gateway shares between requests: nothing caller-specific lives here unkeyed. */
@@ -23,6 +26,8 @@ export interface GatewayServices {
    * hearing its old site's webhooks soon after; bounded to SITE_CACHE_MAX tokens.
    */
   siteCache: Map<string, { site: Promise<SiteScope>; expires: number }>;
+  /** Prometheus metrics (no-ops when METRICS=false). */
+  metrics?: GatewayMetrics;
 }
 
 export interface SiteScope {
@@ -40,12 +45,20 @@ export interface GatewayContext {
   pubsub: GatewayPubSub;
   /** The caller's site, for scoping subscriptions to it. */
   site(): Promise<SiteScope>;
+  /** This request's id, logger and access-log counters (request-scope.ts); its id is sent upstream as x-request-id. */
+  requestScope?: RequestScope;
 }
 
 /** `signal`: the HTTP request's, aborted when the client goes away, so its upstream reads are abandoned too. */
-export function createContext(services: GatewayServices, authorization: string | null | undefined, signal?: AbortSignal): GatewayContext {
+export function createContext(
+  services: GatewayServices,
+  authorization: string | null | undefined,
+  signal?: AbortSignal,
+  requestScope?: RequestScope,
+): GatewayContext {
   const creds = credentialsFor(services.config, authorization);
-  const http = creds ? withSignal(services.http, signal) : unauthenticatedHttp;
+  const scoped = requestScope ? scopedHttp(services.http, requestScope) : services.http;
+  const http = creds ? withSignal(scoped, signal) : unauthenticatedHttp;
   const upstream = createUpstream(http, creds ?? { authorization: '', source: 'caller' });
   const ctx = {
     services,
@@ -53,9 +66,23 @@ export function createContext(services: GatewayServices, authorization: string |
     upstream,
     pubsub: services.pubsub,
     // The site lookup is cached and shared between callers, so one client going away must not abort it.
-    site: () => siteFor(services, signal && creds ? createUpstream(services.http, creds) : upstream, creds),
+    site: () => siteFor(services, signal && creds ? createUpstream(scoped, creds) : upstream, creds),
+    requestScope,
   } as GatewayContext;
   return resetLoaders(ctx);
+}
+
+/** Every upstream call of this request carries its id, and is counted and logged (with the upstream's id) under it. */
+function scopedHttp(http: UpstreamHttp, scope: RequestScope): UpstreamHttp {
+  const upstreamScope = {
+    requestId: scope.requestId,
+    onAttempt(a: { route: { route: string }; status: number | 'error'; ms: number; upstreamRequestId?: string }) {
+      scope.upstreamCalls++;
+      recordUpstreamId(scope, a.upstreamRequestId);
+      scope.log.debug({ upstream: a.route.route, status: a.status, ms: Math.round(a.ms), upstreamRequestId: a.upstreamRequestId }, 'upstream call');
+    },
+  };
+  return { ...http, request: (creds, req) => http.request(creds, { ...req, scope: upstreamScope }) };
 }
 
 /**
@@ -68,7 +95,7 @@ export function resetLoaders(ctx: GatewayContext): GatewayContext {
   Object.defineProperty(ctx, 'loaders', {
     configurable: true,
     enumerable: true,
-    get: () => (loaders ??= createLoaders(ctx.upstream, { batch: ctx.services.batchLoads })),
+    get: () => (loaders ??= createLoaders(ctx.upstream, { batch: ctx.services.batchLoads, onBatch: ctx.services.metrics?.batch })),
   });
   return ctx;
 }

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, Repeater, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { WebSocketServer } from 'ws';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { GatewayConfig } from './config.js';
@@ -17,7 +18,13 @@ import { createSharedSubscriptions, type SharedSubscriptions } from './live/shar
 import { useHealth } from './health.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { usePartialResultStatus } from './partial-results.js';
+import { createMetrics } from './metrics.js';
+import { useMultipartSubscriptions } from './multipart-subscriptions.js';
+import { createOperationLog } from './operation-log.js';
+import { createPersistedOperations } from './persisted-operations.js';
 import { createGatewayPubSub } from './pubsub.js';
+import { createRequestScope, requestScopeOf, useRequestScope, type RequestScope } from './request-scope.js';
+import { createTracing } from './tracing.js';
 import { schema } from './schema/index.js';
 import { SHARED_SUBSCRIPTION_FIELDS } from './schema/subscriptions.js';
 import {
@@ -31,7 +38,7 @@ import {
   useRequestHardening,
 } from './security.js';
 import { useBoundedStreams } from './streams.js';
-import { createUpstreamHttp, type UpstreamRequest } from './upstream/http.js';
+import { createUpstreamHttp, type UpstreamAttempt, type UpstreamRequest } from './upstream/http.js';
 import { useWixWebhooks } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
 import { serveGraphqlWs } from './ws-server.js';
@@ -41,7 +48,13 @@ export interface GatewayOptions {
   /** Test-only: false disables DataLoader batching (to show the N+1 count the loaders prevent). */
   batchLoads?: boolean;
   /** Observe every upstream attempt (metrics, tests). */
-  onUpstreamAttempt?: (req: UpstreamRequest, status: number | 'error', ms: number) => void;
+  onUpstreamAttempt?: (req: UpstreamRequest, status: number | 'error', ms: number, attempt: UpstreamAttempt) => void;
+  /** Tests: export spans here (e.g. an InMemorySpanExporter), with or without OTEL_EXPORTER_OTLP_ENDPOINT. */
+  spanExporter?: SpanExporter;
+  /** Tests: multipart subscriptions' heartbeat interval (default 5000 ms, what Apollo's protocol expects). */
+  multipartHeartbeatMs?: number;
+  /** Tests: receive the gateway's log lines (pino's JSON) instead of stdout. */
+  logStream?: { write(line: string): void };
 }
 
 export interface Gateway {
@@ -64,7 +77,10 @@ export interface Gateway {
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
-  const logger = yogaLogger(config);
+  const root = createLogger(config, options.logStream);
+  const logger = yogaLogger(config, root);
+  const metrics = createMetrics({ enabled: config.metrics, path: config.metricsPath });
+  const tracing = await createTracing(schema, { serviceName: config.otelServiceName, otlpEndpoint: config.otlpEndpoint, exporter: options.spanExporter });
   const http = createUpstreamHttp({
     baseUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -73,9 +89,20 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     budgetMs: config.upstreamBudgetMs,
     breakerFailures: config.upstreamBreakerFailures,
     breakerHalfOpenMs: config.upstreamBreakerHalfOpenMs,
-    onAttempt: options.onUpstreamAttempt,
+    onAttempt: (req, status, ms, attempt) => {
+      metrics.upstreamAttempt(attempt);
+      options.onUpstreamAttempt?.(req, status, ms, attempt);
+    },
+    aroundAttempt: tracing?.aroundAttempt,
     onFailure: (_req, err) => logger.warn(`upstream failure ${err.code}: ${err.detail}`),
   });
+  // Breakers are made per upstream API on first use; each reports to /metrics from its first state change.
+  http.onBreakerChange((domain) =>
+    metrics.registerBreaker(domain, () => {
+      const state = http.breakers()[domain] ?? 'closed';
+      return state === 'half-open' ? 'half_open' : state;
+    }),
+  );
   const pubsubHandle = await createGatewayPubSub({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
@@ -91,7 +118,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     batchLoads: options.batchLoads ?? true,
     siteCache: new Map(),
     idempotency: createIdempotencyStore(config.idempotencyTtlSeconds, pubsubHandle.redis),
+    metrics,
   };
+  const operationLog = createOperationLog(metrics);
+  const persisted = createPersistedOperations(config, pubsubHandle.redis);
 
   const liveQueries = createLiveQueries({
     pubsub: pubsubHandle.pubsub,
@@ -106,7 +136,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // An SSE subscriber that stops reading is cut off at STREAM_MAX_BUFFERED_BYTES.
     useBoundedStreams(config),
     // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
-    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis }),
+    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis, onOutcome: metrics.webhook }),
+    // Request ids in responses and upstream, the access log, metrics and traces (issue #14).
+    useRequestScope(root, (scope) => operationLog.onResponse(scope)) as Plugin,
+    operationLog.plugin as Plugin,
+    ...metrics.plugins,
+    ...(tracing ? [tracing.plugin] : []),
+    // APQ, or only the manifest's operations under PERSISTED_OPERATIONS_FILE.
+    ...persisted.plugins,
+    // Subscriptions as Apollo Client's HttpLink asks for them (multipart/mixed;subscriptionSpec="1.0").
+    useMultipartSubscriptions({ heartbeatMs: options.multipartHeartbeatMs }),
     // @defer / @stream: a long list or a slow linked field arrives in parts (multipart/mixed or SSE).
     useDeferStream(),
     // `query @live { … }`: re-executed and pushed again when a webhook touches what it read (live/live-queries.ts).
@@ -159,9 +198,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     maxRequestBodySize: config.maxBodyBytes,
     logging: logger,
     landingPage: false,
+    extraParamNames: persisted.extraParamNames,
     plugins,
-    context: ({ request, connectionParams }: { request?: Request; connectionParams?: Record<string, unknown> }) =>
-      createContext(services, authorizationOf(request, connectionParams), connectionParams ? undefined : request?.signal),
+    context: ({ request, connectionParams, requestScope }: { request?: Request; connectionParams?: Record<string, unknown>; requestScope?: RequestScope }) =>
+      createContext(
+        services,
+        authorizationOf(request, connectionParams),
+        connectionParams ? undefined : request?.signal,
+        requestScope ?? requestScopeOf(request) ?? createRequestScope(root, 'http'),
+      ),
   });
 
   const shared = createSharedSubscriptions({
@@ -194,13 +239,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             socket: ctx.extra.socket,
             params,
             connectionParams: ctx.connectionParams,
+            requestScope: createRequestScope(root, 'ws'),
           });
+          const query = persisted.resolveWsQuery(params as typeof params & { documentId?: unknown });
+          if (query instanceof GraphQLError) return [finishError(config, query)];
           let args: ExecutionArgs & { rootValue: unknown };
           let contextValue: GatewayContext;
           try {
             // Limits refuse by throwing (armor's rules do); over WS that must be an error message, not a closed socket.
             checkVariables(config, params.variables);
-            const document = parse(params.query);
+            const document = parse(query);
             const errors = validate(schema, document);
             if (errors.length) return (errors as readonly GraphQLError[]).map((e) => finishError(config, e));
             contextValue = (await contextFactory()) as unknown as GatewayContext;
@@ -264,6 +312,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await liveQueries.close();
       await pubsubHandle.close();
       await http.close();
+      await tracing?.shutdown();
     },
   };
   return gateway;
@@ -295,11 +344,15 @@ function endOnAbort<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncIter
  * Yoga's log calls go to pino (JSON lines on stdout). Anything that looks like a credential is redacted, so a
  * logged request or error never carries the caller's token or the configured API key.
  */
-function yogaLogger(config: GatewayConfig) {
-  const logger = pino({
+function createLogger(config: GatewayConfig, stream?: { write(line: string): void }): Logger {
+  const options = {
     level: config.logLevel,
     redact: { paths: ['authorization', '*.authorization', '*.headers.authorization', 'apiKey', '*.apiKey'], censor: '[redacted]' },
-  });
+  };
+  return stream ? pino(options, stream) : pino(options);
+}
+
+function yogaLogger(config: GatewayConfig, logger: Logger) {
   const scrub = createRedactor(config);
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>

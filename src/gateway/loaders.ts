@@ -34,13 +34,18 @@ import { pageSource, readAll, readByKeys, type PageSource, type PagingStyle } fr
 export interface LoaderOptions {
   /** Test-only switch: false makes every load its own upstream call, to show the N+1 the loaders prevent. */
   batch: boolean;
+  /** Told the size of every batch, by loader (`source.key`, e.g. `guest.eventId`): the batch-size metric. */
+  onBatch?: (loader: string, size: number) => void;
 }
 
 /** A booking as the graph sees it: the Bookings Reader's booking with its attendance joined in. */
 export type BookingWithAttendance = Booking & { attendance?: Attendance };
 
 /** How to page one upstream list (the upstream layer's PageSource; the name the schema layer knows). */
-export type ListSource<T> = PageSource<T>;
+export type ListSource<T> = PageSource<T> & {
+  /** Its key in createSources (session, guest, …): names its loaders in metrics. */
+  name?: string;
+};
 
 /** The fieldsets of each kind that has them, in mask bit order. */
 export const FIELDSETS = { event: EVENT_FIELDS, guest: GUEST_FIELDS, rsvp: RSVP_FIELDS } as const;
@@ -56,7 +61,7 @@ function fieldsetsOf<F extends string>(fieldsets: readonly F[], mask = allFields
 }
 
 export function createSources(upstream: Upstream) {
-  return {
+  return named({
     session: source<CalendarEvent>('cursor', LIMITS.calendarEventsQueryMax, async (q) => {
       const r = await upstream.calendar.queryEvents(q);
       return { items: r.events, meta: r.pagingMetadata };
@@ -86,7 +91,7 @@ export function createSources(upstream: Upstream) {
       const r = await upstream.rsvps.query(q, fieldsetsOf(RSVP_FIELDS, mask));
       return { items: r.rsvps, meta: r.pagingMetadata };
     }, LIMITS.rsvpQueryMax, RSVP_FIELDS),
-  };
+  });
 }
 export type Sources = ReturnType<typeof createSources>;
 
@@ -137,6 +142,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
      */
     participationsByContact: new DataLoader<string, Participation[]>(
       async (contactIds) => {
+        options.onBatch?.('participation.contactId', contactIds.length);
         const all = await readAll(s.participation);
         const grouped = group(all, (p) => p.participant?.contactId);
         return contactIds.map((id) => grouped.get(id) ?? []);
@@ -146,6 +152,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
     /** RSVP summaries: 1..100 event ids per call (WIX-REST.md §5.1). */
     rsvpSummary: new DataLoader<string, RsvpSummary>(
       async (eventIds) => {
+        options.onBatch?.('rsvpSummary.eventId', eventIds.length);
         const summaries = await upstream.rsvps.summaries([...eventIds]);
         const byEvent = new Map(summaries.map((x) => [x.eventId, x]));
         return eventIds.map(
@@ -246,6 +253,7 @@ function byKey<T>(
 ): FieldsetLoader<T | null> {
   return new FieldsetLoader<T | null>(
     async (keys, mask) => {
+      options.onBatch?.(`${src.name}.${field}`, keys.length);
       const found = new Map<string, T>();
       for (const item of await readByKeys(src, field, keys, mask)) {
         const key = keyOf(item);
@@ -265,6 +273,7 @@ export type LinkLoader<T> = FieldsetLoader<T[]> & { src: ListSource<T>; field: s
 function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string | undefined, options: LoaderOptions): LinkLoader<T> {
   const loader = new FieldsetLoader<T[]>(
     async (keys, mask) => {
+      options.onBatch?.(`${src.name}.${field}`, keys.length);
       const grouped = group(await readByKeys(src, field, keys, mask), keyOf);
       return keys.map((key) => grouped.get(key) ?? []);
     },
@@ -272,6 +281,11 @@ function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string |
     options.batch ? src.inMax : 1,
   );
   return Object.assign(loader, { src, field });
+}
+
+function named<S extends Record<string, ListSource<any>>>(sources: S): S {
+  for (const [name, src] of Object.entries(sources)) src.name = name;
+  return sources;
 }
 
 function group<T>(items: readonly T[], keyOf: (x: T) => string | undefined): Map<string, T[]> {

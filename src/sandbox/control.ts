@@ -20,6 +20,7 @@ export interface ControlDeps {
 /** One line per endpoint, also served as GET /__sandbox/ so a human can discover them. */
 export const CONTROL_ENDPOINTS: Record<string, string> = {
   'GET stats': '{total, byRoute: {"METHOD /template": n}}',
+  'GET request-ids': '{recent: [{route, requestId, wixRequestId}]}: the last 200 requests, caller x-request-id beside X-Wix-Request-Id',
   'POST reset-stats': 'zero the counters',
   'GET public-key': 'the webhook signing key (SPKI PEM, text/plain)',
   'GET webhooks': '{targets: [url]}',
@@ -41,6 +42,8 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         return { json: { endpoints: CONTROL_ENDPOINTS } };
       case 'GET stats':
         return { json: deps.stats.snapshot() };
+      case 'GET request-ids':
+        return { json: { recent: deps.stats.requestIds() } };
       case 'POST reset-stats':
         deps.stats.reset();
         return { json: {} };

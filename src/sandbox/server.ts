@@ -47,26 +47,41 @@ export interface StatsSnapshot {
   total: number;
   byRoute: Record<string, number>;
 }
+/**
+ * The last RECENT_MAX requests, oldest first: the caller's x-request-id (so a test can see a gateway request's id
+ * arrive) beside the X-Wix-Request-Id this sandbox answered with.
+ */
+export type RequestIdLog = { route: string; requestId?: string; wixRequestId: string }[];
 export interface RequestStats {
-  count(routeKey: string | undefined): void;
+  count(routeKey: string | undefined, ids?: { requestId?: string; wixRequestId: string }): void;
   snapshot(): StatsSnapshot;
+  requestIds(): RequestIdLog;
   reset(): void;
 }
+
+const RECENT_MAX = 200;
 
 export function createRequestStats(): RequestStats {
   let total = 0;
   let byRoute = new Map<string, number>();
+  let recent: RequestIdLog = [];
   return {
-    count(routeKey) {
+    count(routeKey, ids) {
       total++;
       if (routeKey) byRoute.set(routeKey, (byRoute.get(routeKey) ?? 0) + 1);
+      if (ids) {
+        recent.push({ route: routeKey ?? 'unknown', ...ids });
+        if (recent.length > RECENT_MAX) recent = recent.slice(-RECENT_MAX);
+      }
     },
     snapshot() {
       return { total, byRoute: Object.fromEntries([...byRoute].sort(([a], [b]) => a.localeCompare(b))) };
     },
+    requestIds: () => [...recent],
     reset() {
       total = 0;
       byRoute = new Map();
+      recent = [];
     },
   };
 }
@@ -179,7 +194,8 @@ export function createSandboxServer(opts: SandboxServerOptions): http.Server {
   server.headersTimeout = 35_000;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    res.setHeader('X-Wix-Request-Id', randomUUID());
+    const wixRequestId = randomUUID();
+    res.setHeader('X-Wix-Request-Id', wixRequestId);
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = (req.method ?? 'GET').toUpperCase();
@@ -200,7 +216,11 @@ export function createSandboxServer(opts: SandboxServerOptions): http.Server {
     }
 
     const match = router.match(method, pathname);
-    opts.stats.count(match.kind === 'ok' ? match.key : undefined);
+    const callerId = req.headers['x-request-id'];
+    opts.stats.count(match.kind === 'ok' ? match.key : undefined, {
+      wixRequestId,
+      ...(typeof callerId === 'string' ? { requestId: callerId } : {}),
+    });
     if (match.kind === 'not-found') {
       drain(req);
       sendError(res, applicationError(404, 'NOT_FOUND', `No API at ${method} ${pathname}`, { method, path: pathname }));

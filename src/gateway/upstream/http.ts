@@ -6,6 +6,7 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, DelegateBackoff, 
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { ErrorBody } from '../../wire/types.js';
+import { routeOf, type UpstreamRoute } from './routes.js';
 
 /** Who the upstream call is made for: the caller's own Authorization, or the configured API key. */
 export interface Credentials {
@@ -32,6 +33,25 @@ export interface UpstreamRequest {
    * to finish, so its outcome is known (and remembered under an idempotency key) for the client's retry.
    */
   signal?: AbortSignal;
+  /** The gateway request this call is made for: its id goes upstream as x-request-id, its attempts are reported to it. */
+  scope?: UpstreamScope;
+}
+
+export interface UpstreamScope {
+  requestId: string;
+  onAttempt?(attempt: UpstreamAttempt): void;
+}
+
+export type AttemptAnswered = (status: number | 'error', upstreamRequestId: string | undefined) => void;
+
+/** One attempt as observers see it: the route as a template (never an id), and the upstream's own request id. */
+export interface UpstreamAttempt {
+  route: UpstreamRoute;
+  status: number | 'error';
+  ms: number;
+  /** The upstream's X-Wix-Request-Id, when it answered with one. */
+  upstreamRequestId?: string;
+  requestId?: string;
 }
 
 export interface UpstreamHttpOptions {
@@ -46,7 +66,12 @@ export interface UpstreamHttpOptions {
   /** How long an open breaker fails fast before letting one probe through (default 2000 ms). */
   breakerHalfOpenMs?: number;
   /** Called once per attempt; tests and metrics count upstream calls with it. */
-  onAttempt?: (req: UpstreamRequest, status: number | 'error', ms: number) => void;
+  onAttempt?: (req: UpstreamRequest, status: number | 'error', ms: number, attempt: UpstreamAttempt) => void;
+  /**
+   * Runs around each attempt (tracing opens a span here); `answered` is told the status and the upstream's request
+   * id once they are known. Errors pass through it unchanged.
+   */
+  aroundAttempt?: <T>(route: UpstreamRoute, run: (answered: AttemptAnswered) => Promise<T>) => Promise<T>;
   /**
    * Called with every upstream failure and its full detail (the upstream's message, path, cause), which never
    * reaches a client: the gateway logs it, redacted, under the request id the client is shown.
@@ -156,10 +181,25 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
     bodyTimeout: opts.timeoutMs,
   });
 
-  async function attempt<T>(creds: Credentials, req: UpstreamRequest, idempotent: boolean, timeoutMs: number): Promise<T> {
+  function attempt<T>(creds: Credentials, req: UpstreamRequest, idempotent: boolean, timeoutMs: number): Promise<T> {
+    const route = routeOf(req.method, req.path);
+    if (!opts.aroundAttempt) return attemptOnce<T>(creds, req, idempotent, timeoutMs, route, () => {});
+    return opts.aroundAttempt(route, (answered) => attemptOnce<T>(creds, req, idempotent, timeoutMs, route, answered));
+  }
+
+  async function attemptOnce<T>(
+    creds: Credentials,
+    req: UpstreamRequest,
+    idempotent: boolean,
+    timeoutMs: number,
+    route: UpstreamRoute,
+    answered: AttemptAnswered,
+  ): Promise<T> {
     const started = performance.now();
     const headers: Record<string, string> = { authorization: creds.authorization, accept: 'application/json' };
     if (creds.siteId) headers['wix-site-id'] = creds.siteId;
+    if (req.scope) headers['x-request-id'] = req.scope.requestId;
+    let upstreamRequestId: string | undefined;
     let body: string | undefined;
     if (req.body !== undefined && req.method !== 'GET') {
       body = JSON.stringify(req.body);
@@ -174,6 +214,8 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       const res = await pool.request({ method: req.method, path: prefix + req.path + queryString(req.query), headers, body, signal });
       sent = true;
       status = res.statusCode;
+      const wixId = res.headers['x-wix-request-id'];
+      upstreamRequestId = Array.isArray(wixId) ? wixId[0] : wixId;
       const text = await res.body.text();
       if (res.statusCode === 200) {
         try {
@@ -194,7 +236,10 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       opts.onFailure?.(req, failure);
       throw failure;
     } finally {
-      opts.onAttempt?.(req, status, performance.now() - started);
+      const info: UpstreamAttempt = { route, status, ms: performance.now() - started, upstreamRequestId, requestId: req.scope?.requestId };
+      answered(status, upstreamRequestId);
+      opts.onAttempt?.(req, status, info.ms, info);
+      req.scope?.onAttempt?.(info);
     }
   }
 

@@ -22,6 +22,11 @@ export interface WebhookReceiverOptions {
   pubsub: GatewayPubSub;
   /** Dedup/order state: Redis when the gateway has a Redis connection (many replicas), else this process's memory. */
   redis?: Redis;
+  /**
+   * Told each webhook's outcome (metrics): accepted (published), duplicate, stale, ignored (unknown type), rejected
+   * (4xx/503: unverified, so its type is "unknown"), failed (500).
+   */
+  onOutcome?: (type: string, outcome: 'accepted' | 'duplicate' | 'stale' | 'ignored' | 'rejected' | 'failed') => void;
 }
 
 export type WebhookOutcome = 'published' | 'duplicate' | 'stale' | 'ignored';
@@ -38,6 +43,7 @@ export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
       logger = yoga.logger;
     },
     async onRequest({ request, url, endResponse, fetchAPI }) {
+      let type = 'unknown';
       const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
         new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
       if (url.pathname !== WEBHOOK_PATH) return;
@@ -52,17 +58,22 @@ export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
         verifier ??= createWebhookVerifier(config.webhookPublicKeys);
         const body = await readLimited(request, config.webhookMaxBytes);
         const hook = await (await verifier)(body);
+        type = hook.envelope.eventType;
         if (!isKnownEventType(hook.envelope.eventType)) {
+          options.onOutcome?.(type, 'ignored');
           endResponse(json(202, { outcome: 'ignored' satisfies WebhookOutcome, eventType: hook.envelope.eventType }));
           return;
         }
         const outcome = await deliver(hook, store, pubsub);
+        options.onOutcome?.(type, outcome === 'published' ? 'accepted' : outcome);
         endResponse(json(200, { outcome }));
       } catch (err) {
         if (err instanceof WebhookRejection) {
+          options.onOutcome?.(type, 'rejected');
           endResponse(json(err.status, { error: codeFor(err.status), message: err.reason }));
           return;
         }
+        options.onOutcome?.(type, 'failed');
         logger?.error('webhook not published; the upstream will retry', err instanceof Error ? err.message : err);
         endResponse(json(500, { error: 'PUBLISH_FAILED', message: 'Webhook not delivered; retry later.' }));
       }

@@ -1,0 +1,55 @@
+/**
+ * One scope per HTTP request or graphql-ws operation for what operators read: its pino child logger (every line
+ * carries `requestId`), and what the access log line reports (operation, outcome, upstream calls). The id is
+ * security.ts's (the caller's `x-request-id` when plausible, else a UUID; the same id error extensions carry); this
+ * scope echoes it in the response's `x-request-id` and, through the GraphQL context, sends it upstream as
+ * `x-request-id` with every call.
+ */
+import type { Logger } from 'pino';
+import { currentRequestId } from './security.js';
+
+export interface RequestScope {
+  readonly requestId: string;
+  /** The root logger's child with { requestId }. */
+  readonly log: Logger;
+  readonly startedAt: number;
+  /** 'http' for POST/GET /graphql, 'ws' for a graphql-ws operation. */
+  readonly transport: 'http' | 'ws';
+  operationName?: string;
+  operationType?: string;
+  /** Upstream attempts made for this request (retries count). */
+  upstreamCalls: number;
+  /** Set once the access line is written, so an operation is logged and counted once. */
+  finished?: boolean;
+}
+
+/** A scope for the request whose async work is running (security.ts's runInRequestScope chose its id). */
+export function createRequestScope(root: Logger, transport: RequestScope['transport']): RequestScope {
+  const requestId = currentRequestId();
+  return { requestId, log: root.child({ requestId }), startedAt: performance.now(), transport, upstreamCalls: 0 };
+}
+
+/** HTTP requests get their scope here; graphql-ws operations get theirs in gateway.ts's onSubscribe. */
+const byRequest = new WeakMap<Request, RequestScope>();
+
+export function requestScopeOf(request: Request | undefined): RequestScope | undefined {
+  return request ? byRequest.get(request) : undefined;
+}
+
+/**
+ * The Yoga plugin: opens a scope for each HTTP request and echoes its id in the response. `onEnd` runs once the
+ * response is ready, for the access line of requests that never reached execution (a refused persisted query).
+ */
+export function useRequestScope(root: Logger, onEnd: (scope: RequestScope, response: Response) => void) {
+  return {
+    onRequest({ request }: { request: Request }) {
+      byRequest.set(request, createRequestScope(root, 'http'));
+    },
+    onResponse({ request, response }: { request: Request; response: Response }) {
+      const scope = byRequest.get(request);
+      if (!scope) return;
+      response.headers.set('x-request-id', scope.requestId);
+      onEnd(scope, response);
+    },
+  };
+}
