@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<{ run(flags: string[]): Promise<obje
   live: () => import('./live.js'),
   fuzz: () => import('./fuzz.js'),
   export: () => import('./export.js'),
+  observability: () => import('./observability.js'),
 };
 
 // `npm run bench query -- --quick`: names pick benchmarks, flags go to each of them.
