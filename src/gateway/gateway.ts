@@ -224,6 +224,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     maxPayload: config.maxBodyBytes,
     verifyClient: ({ req }: { req: IncomingMessage }) => isAllowedWebSocketOrigin(config, req),
   });
+  const socketIds = new WeakMap<object, number>();
+  let nextSocketId = 0;
+  const sharedMembers = new Set<string>();
   serveGraphqlWs(
     {
       execute: (args: any) => args.rootValue.execute(args),
@@ -258,10 +261,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             return [finishError(config, maskError(err) as GraphQLError)];
           }
           // Shareable subscriptions join a group; graphql-ws then holds only the member (no context, no execution).
-          const member = await shared.attach({ ...args, variables: params.variables, socket: ctx.extra.socket, id, query: params.query, context: contextValue });
-          if (member) return { ...args, contextValue: null, rootValue: member };
+          const member = await shared.attach({ ...args, variables: params.variables, socket: ctx.extra.socket, id, query, context: contextValue });
+          if (member) {
+            // A shared member never runs Yoga's subscribe, where live_subscribers counts: count it here, until onComplete.
+            metrics.subscribers('ws', 1);
+            sharedMembers.add(`${id}@${socketIds.get(ctx.extra.socket) ?? socketIds.set(ctx.extra.socket, nextSocketId++).get(ctx.extra.socket)}`);
+            return { ...args, contextValue: null, rootValue: member };
+          }
           return args;
         }),
+      onComplete: (ctx, id) => {
+        if (sharedMembers.delete(`${id}@${socketIds.get(ctx.extra.socket)}`)) metrics.subscribers('ws', -1);
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         'errors' in result && result.errors?.length ? { ...result, errors: result.errors.map((e) => finishError(config, e as GraphQLError).toJSON()) } : undefined,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => finishError(config, maskError(e) as GraphQLError).toJSON()),
