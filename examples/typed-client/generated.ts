@@ -15,6 +15,8 @@ export type CreateRsvpInput = {
   guestCount?: number | null | undefined;
   /** Names of the additional guests, at most guestCount, each ≤ 101 characters. */
   guestNames?: Array<string> | null | undefined;
+  /** A GUID of your choosing; resend the same key to retry safely: the first result is returned instead of a second RSVP (remembered IDEMPOTENCY_TTL_SECONDS). */
+  idempotencyKey?: string | number | null | undefined;
   /** 1..50 characters. */
   lastName: string;
   /** Default YES; a full event with a waitlist answers WAITLIST. */
