@@ -53,6 +53,8 @@ export async function run(): Promise<object> {
       const gateway = await startGateway(env);
       try {
         rows[size] = await scale(gateway, size, token, eventId, sign);
+        // Printed as each size finishes, so a long --full run shows its figures as it goes.
+        console.log(JSON.stringify({ subscribers: size, ...rows[size] }));
         if (size === sizes[0]) ingest = await measureIngest(gateway, sign);
       } finally {
         gateway.child.send({ op: 'exit' });
