@@ -3,7 +3,6 @@
  * analyst's `first: 500` over an API that stops at 100 is five upstream calls); its cursors remember the upstream
  * page an edge came from and how far into it, so `after` resumes there without re-reading earlier pages.
  */
-import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { QueryV2 } from '../../wire/types.js';
 import { pager, type ListSource } from '../loaders.js';
@@ -25,9 +24,51 @@ export interface Connection<T> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-/** A connection over rows the gateway already holds (a one-to-many link read by a loader). */
+/**
+ * A connection over rows the gateway already holds (a one-to-many link read by a loader), with the offset cursors
+ * of @pothos/plugin-relay's resolveArrayConnection (`OffsetConnection:<n>`, base64). An edge's cursor is encoded
+ * only when selected: most operations never ask for it, and a link field builds an edge per row of every parent.
+ */
 export function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[]) {
-  return resolveArrayConnection({ args: { ...args, first: pageSize(args) } }, rows);
+  const first = pageSize(args);
+  const start = args.after ? arrayOffset(args.after) + 1 : 0;
+  const end = Math.min(rows.length, start + first);
+  const edges: ArrayEdge<T>[] = [];
+  for (let i = start; i < end; i++) edges.push(new ArrayEdge(rows[i]!, i));
+  return {
+    edges,
+    totalCount: rows.length,
+    pageInfo: {
+      startCursor: offsetCursor(start),
+      endCursor: offsetCursor(start + edges.length - 1),
+      hasPreviousPage: start > 0,
+      hasNextPage: end < rows.length,
+    },
+  };
+}
+
+class ArrayEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly offset: number,
+  ) {}
+
+  get cursor(): string {
+    return offsetCursor(this.offset);
+  }
+}
+
+const OFFSET_PREFIX = 'OffsetConnection:';
+
+function offsetCursor(offset: number): string {
+  return Buffer.from(`${OFFSET_PREFIX}${offset}`).toString('base64');
+}
+
+function arrayOffset(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64').toString('utf8');
+  const offset = Number(text.slice(OFFSET_PREFIX.length));
+  if (!text.startsWith(OFFSET_PREFIX) || !Number.isInteger(offset) || offset < 0) throw badArg('after', 'is not a cursor this gateway issued');
+  return offset;
 }
 
 /** A connection read page by page from an upstream list, with the filter and sort translated already. */
