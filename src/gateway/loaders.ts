@@ -176,6 +176,11 @@ export class FieldsetLoader<V> {
   private readonly wanted = new Map<string, number>();
   /** Keys dispatched or primed, with the fieldsets their row has (or will have). */
   private readonly held = new Map<string, number>();
+  /**
+   * Rows a list read, kept aside until a load asks for one: most are never loaded by key, and a DataLoader prime
+   * per row (a promise each) would cost more than the lookups it saves.
+   */
+  private readonly seen = new Map<string, { value: V; mask: number }>();
 
   constructor(
     batch: (keys: readonly string[], mask: number) => Promise<(V | Error)[]>,
@@ -197,7 +202,15 @@ export class FieldsetLoader<V> {
   }
 
   load(key: string, mask = this.all): Promise<V> {
-    const held = this.held.get(key);
+    let held = this.held.get(key);
+    if (held === undefined && this.seen.size) {
+      const row = this.seen.get(key);
+      if (row) {
+        this.seen.delete(key);
+        this.held.set(key, (held = row.mask));
+        this.loader.prime(key, row.value);
+      }
+    }
     if (held !== undefined) {
       if ((held & mask) === mask) return this.loader.load(key);
       // Read with fewer fieldsets than this load needs: read it again with both.
@@ -216,21 +229,20 @@ export class FieldsetLoader<V> {
 
   /** Remembers a row read elsewhere with `mask`'s fieldsets, unless this loader already has or awaits the key. */
   prime(key: string, value: V, mask = this.all): this {
-    if (!this.held.has(key) && !this.wanted.has(key)) {
-      this.held.set(key, mask);
-      this.loader.prime(key, value);
-    }
+    if (!this.held.has(key) && !this.wanted.has(key) && !this.seen.has(key)) this.seen.set(key, { value, mask });
     return this;
   }
 
   clear(key: string): this {
     this.held.delete(key);
+    this.seen.delete(key);
     this.loader.clear(key);
     return this;
   }
 
   clearAll(): this {
     this.held.clear();
+    this.seen.clear();
     this.loader.clearAll();
     return this;
   }

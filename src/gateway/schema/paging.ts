@@ -45,11 +45,24 @@ export async function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[
   if (start.p.cursor) throw badArg('after', 'is not a cursor of this list');
   const from = (start.p.offset ?? 0) + start.s;
   const offsetStyle = style === 'offset';
-  const edges = rows.slice(from, from + first).map((node, i) => {
-    const index = from + i + 1;
-    return { node, cursor: encodeCursor(offsetStyle ? { p: { offset: index }, s: 0 } : { p: {}, s: index }) };
-  });
+  const edges = rows.slice(from, from + first).map((node, i) => new ArrayEdge(node, from + i + 1, offsetStyle));
   return connection(edges, rows.length > from + first, !!args.after);
+}
+
+/**
+ * An edge whose cursor is encoded only when selected: most operations never ask for it, and a link field builds an
+ * edge per row of every parent.
+ */
+class ArrayEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly index: number,
+    private readonly offsetStyle: boolean,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.offsetStyle ? { p: { offset: this.index }, s: 0 } : { p: {}, s: this.index });
+  }
 }
 
 /** A connection read page by page from an upstream list, with the filter and sort translated already. */
