@@ -5,8 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandboxClient } from './support/sandbox-client.js';
 import { startStack, type Stack } from './support/stack.js';
 import { ERROR_FIELDS } from './support/queries.js';
+
+/** The sandbox's control API (/__sandbox/…). */
+const control = (base: string, method: string, path: string, body?: unknown) => createSandboxClient(base, null).control(method, path, body);
 
 let stack: Stack;
 let sessionId: string;

@@ -393,6 +393,7 @@ describe('webhooks', () => {
       [
         'wix.events.v2.rsvp_created',
         'wix.events.guests.v1.guest_created',
+        'wix.events.guests.v1.guest_updated', // seed 003: always with guest_created
         'wix.events.v3.event_updated',
         'wix.events.v2.rsvp_updated',
         'wix.events.guests.v1.guest_updated',
@@ -409,8 +410,9 @@ describe('webhooks', () => {
       summaries: { rsvps: { yesCount: 2, totalCount: 1 } },
     });
     const checkedIn = byType('wix.events.guests.v1.guest_guest_checked_in');
-    expect(checkedIn.domainEvent.actionEvent.body.guest).toMatchObject({ rsvpId: rsvp.id, guestDetails: { checkedIn: true } });
-    expect(checkedIn.domainEvent.actionEvent.body.eventDetails).toMatchObject({ title: 'Evening talk' });
+    // Seed 003's example: the body as `bodyAsJson`, an object.
+    expect(checkedIn.domainEvent.actionEvent.bodyAsJson.guest).toMatchObject({ rsvpId: rsvp.id, guestDetails: { checkedIn: true } });
+    expect(checkedIn.domainEvent.actionEvent.bodyAsJson.eventDetails).toMatchObject({ title: 'Evening talk' });
     expect(byType('wix.events.v2.rsvp_updated').domainEvent.updatedEvent.currentEntity.revision).toBe('2');
   });
 });

@@ -29,6 +29,7 @@ import {
 } from './security.js';
 import { useBoundedStreams } from './streams.js';
 import { createUpstreamHttp, type UpstreamRequest } from './upstream/http.js';
+import { createMemoryParentStore, createRedisParentStore, learningParents } from './webhooks/parents.js';
 import { useWixWebhooks } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
 import { serveGraphqlWs } from './ws-server.js';
@@ -54,7 +55,7 @@ export interface Gateway {
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = yogaLogger(config);
-  const http = createUpstreamHttp({
+  const rawHttp = createUpstreamHttp({
     baseUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
@@ -63,6 +64,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     onFailure: (_req, err) => logger.warn(`upstream failure ${err.code}: ${err.detail}`),
   });
   const pubsubHandle = await createGatewayPubSub(config.redisUrl);
+  // Parents of entities learned from every upstream answer, for deletion webhooks that carry only the id.
+  const parents = pubsubHandle.redis
+    ? createRedisParentStore(pubsubHandle.redis, config.webhookDedupTtlSeconds)
+    : createMemoryParentStore(config.webhookDedupTtlSeconds);
+  const http = learningParents(rawHttp, parents);
   const services: GatewayServices = {
     config,
     http,
@@ -84,7 +90,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // An SSE subscriber that stops reading is cut off at STREAM_MAX_BUFFERED_BYTES.
     useBoundedStreams(config),
     // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
-    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis }),
+    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis, parents }),
     // @defer / @stream: a long list or a slow linked field arrives in parts (multipart/mixed or SSE).
     useDeferStream(),
     // `query @live { … }`: re-executed and pushed again when a webhook touches what it read (live/live-queries.ts).

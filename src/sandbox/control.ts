@@ -7,6 +7,7 @@ import { invalidArgument, applicationError } from './errors.js';
 import { parseFaultRules, type Faults } from './faults.js';
 import type { SeedCounts, SeedSize } from './seed.js';
 import type { ControlHandler, RequestStats } from './server.js';
+import type { SandboxBehaviour } from './tenant.js';
 import type { WebhookDispatcher, WebhookFaults } from './webhooks.js';
 
 export interface ControlDeps {
@@ -15,6 +16,7 @@ export interface ControlDeps {
   dispatcher: WebhookDispatcher;
   faults: Faults;
   seed(token: string, seed: number, size?: Partial<SeedSize>): SeedCounts;
+  behaviour: SandboxBehaviour;
 }
 
 /** One line per endpoint, also served as GET /__sandbox/ so a human can discover them. */
@@ -30,6 +32,8 @@ export const CONTROL_ENDPOINTS: Record<string, string> = {
   'GET faults': '{rules}',
   'POST faults': '{rules: [FaultRule]} replaces the rules; {webhooks: {duplicateRate, delayMs, reorder, reorderWindowMs}} sets webhook faults',
   'DELETE faults': 'clear all upstream and webhook faults',
+  'GET behaviour': '{guestNameChangeUpdates}',
+  'POST behaviour': '{guestNameChangeUpdates: 1|2}: guest_updated webhooks per guest name change (seed 003 documents 2)',
   'POST seed': '{token, seed, size?: {events, rsvpsPerEvent, sessions, participationsPerSession, bookings}} -> counts',
 };
 
@@ -73,6 +77,14 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         deps.faults.clear();
         deps.dispatcher.setFaults({});
         return { json: { rules: [] } };
+      case 'GET behaviour':
+        return { json: deps.behaviour };
+      case 'POST behaviour': {
+        const n = (body ?? {}).guestNameChangeUpdates;
+        if (n !== 1 && n !== 2) throw invalidArgument({ field: 'guestNameChangeUpdates', description: `expected 1 or 2, got ${JSON.stringify(n)}` });
+        deps.behaviour.guestNameChangeUpdates = n;
+        return { json: deps.behaviour };
+      }
       case 'POST seed': {
         const { token, seed, size } = (body ?? {}) as { token?: unknown; seed?: unknown; size?: unknown };
         if (typeof token !== 'string' || !token.trim()) throw invalidArgument({ field: 'token', description: `expected the tenant's token (a non-empty string), got ${JSON.stringify(token)}` });

@@ -232,15 +232,14 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     const emit = opts.emit !== false;
     const rsvp = getRsvp(rsvpId);
     db.rsvps.delete(rsvpId);
-    if (emit) {
-      tenant.emit({ entityFqdn: ENTITY_FQDN.rsvp, slug: 'deleted', entityId: rsvpId, deletedEvent: { deletedEntity: clone(rsvp), movedToTrash: false } });
-    }
+    // Only the id: seed 004's RSVP Deleted example is `deletedEvent: {movedToTrash: true}` (docs/fidelity.md).
+    if (emit) tenant.emit({ entityFqdn: ENTITY_FQDN.rsvp, slug: 'deleted', entityId: rsvpId, deletedEvent: { movedToTrash: true } });
     const guestId = guestIndex(tenant).get(rsvpId);
     const guest = guestId ? db.guests.get(guestId) : undefined;
     if (guest) {
       db.guests.delete(guest.id!);
       guestIndex(tenant).delete(rsvpId);
-      if (emit) tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'deleted', entityId: guest.id!, deletedEvent: { deletedEntity: clone(guest), movedToTrash: false } });
+      if (emit) emitGuestDeleted(guest);
     }
     afterSummariesMayChange(rsvp.eventId!, emit);
   }
@@ -294,7 +293,8 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
         entityFqdn: ENTITY_FQDN.guest,
         slug: 'guest_checked_in',
         entityId: guest.id!,
-        actionEvent: { body: { guest: clone(guest), eventDetails: event ? eventDetails(event) : {} } },
+        // bodyAsJson as an object, as seed 003's example prints it (docs/fidelity.md: the SDK reads `body`).
+        actionEvent: { bodyAsJson: { guest: clone(guest), eventDetails: event ? eventDetails(event) : {} } },
       });
     }
     return next;
@@ -489,10 +489,33 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     db.guests.set(guest.id!, guest);
     index.set(rsvp.id!, guest.id!);
     if (emit) {
-      if (existing) tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'updated', entityId: guest.id!, updatedEvent: { currentEntity: clone(guest) } });
-      else tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'created', entityId: guest.id!, createdEvent: { entity: clone(guest) } });
+      if (existing) emitGuestUpdated(guest, renamed(existing, guest) ? 2 : 1);
+      else emitGuestCreated(guest);
     }
     return guest;
+  }
+
+  /**
+   * Seed 003: guest_updated "always fires together with" guest_created and guest_deleted, and a name change fires
+   * it twice (the name, then the order). The second copy is a separate DomainEvent (own id and sequence), so a
+   * receiver's de-duplication by id cannot hide it; `guestNameChangeUpdates` (control) turns it off.
+   */
+  function emitGuestCreated(guest: EventGuest): void {
+    tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'created', entityId: guest.id!, createdEvent: { entity: clone(guest) } });
+    emitGuestUpdated(guest, 1);
+  }
+
+  function emitGuestUpdated(guest: EventGuest, times: number): void {
+    const copies = Math.min(times, tenant.behaviour?.guestNameChangeUpdates ?? 2);
+    for (let i = 0; i < Math.max(1, copies); i++) {
+      tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'updated', entityId: guest.id!, updatedEvent: { currentEntity: clone(guest) } });
+    }
+  }
+
+  /** No example in seed 003; sent like RSVP's (seed 004): only the id (docs/fidelity.md). */
+  function emitGuestDeleted(guest: EventGuest): void {
+    emitGuestUpdated(guest, 1);
+    tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'deleted', entityId: guest.id!, deletedEvent: { movedToTrash: true } });
   }
 
   return {
@@ -600,6 +623,12 @@ export function eventDetails(event: WixEvent): Record<string, unknown> {
 }
 
 // --- private helpers -------------------------------------------------------------------------------------------
+
+function renamed(before: EventGuest, after: EventGuest): boolean {
+  const a = before.guestDetails ?? {};
+  const b = after.guestDetails ?? {};
+  return a.firstName !== b.firstName || a.lastName !== b.lastName;
+}
 
 /** rsvpId -> guest id, per tenant db: a guest lookup by RSVP must not scan the guest list on every change. */
 const guestIndexes = new WeakMap<object, Map<string, string>>();

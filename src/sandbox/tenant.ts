@@ -31,6 +31,19 @@ export type OutgoingEvent = Pick<
   'entityFqdn' | 'slug' | 'entityId' | 'createdEvent' | 'updatedEvent' | 'deletedEvent' | 'actionEvent'
 >;
 
+/**
+ * Where the sources describe two behaviours a receiver must survive, which one the sandbox shows (shared by every
+ * tenant; set through POST /__sandbox/behaviour).
+ */
+export interface SandboxBehaviour {
+  /** guest_updated webhooks per guest name change: 2 as seed 003 documents (name, then order), or 1. */
+  guestNameChangeUpdates: 1 | 2;
+}
+
+export function defaultBehaviour(): SandboxBehaviour {
+  return { guestNameChangeUpdates: 2 };
+}
+
 export interface Tenant {
   /** The Authorization header value that selects this tenant. */
   token: string;
@@ -39,6 +52,8 @@ export interface Tenant {
   db: TenantDb;
   /** Queue a webhook for every registered target (the dispatcher stamps id, eventTime, entityEventSequence). */
   emit(event: OutgoingEvent): void;
+  /** Absent in hand-built tenants (unit tests): the defaults apply. */
+  behaviour?: SandboxBehaviour;
 }
 
 export function createTenantDb(): TenantDb {

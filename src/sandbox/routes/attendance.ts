@@ -184,14 +184,10 @@ function setAttendance(tenant: Tenant, input: Attendance): Attendance {
 function deleteAttendance(tenant: Tenant, id: string): void {
   const attendance = getAttendance(tenant, id);
   tenant.db.attendances.delete(id);
-  // §2.5: the only attendance webhook. The sandbox includes the deleted entity so a receiver can tell which session
-  // changed; the SDK's envelope ignores it.
-  tenant.emit({
-    entityFqdn: ENTITY_FQDN.attendance,
-    slug: 'deleted',
-    entityId: id,
-    deletedEvent: { deletedEntity: structuredClone(attendance), movedToTrash: false },
-  });
+  // docs/upstream.md §2.5: the only attendance webhook. Without the entity: the SDK's AttendanceDeletedEnvelope has
+  // only metadata and no seed shows a body, so the sandbox promises no more than the id (docs/fidelity.md).
+  void attendance;
+  tenant.emit({ entityFqdn: ENTITY_FQDN.attendance, slug: 'deleted', entityId: id, deletedEvent: { movedToTrash: null, deletedEntity: null } });
 }
 
 /** Field violations for the SDK-required fields (§2.1) and the value types. */

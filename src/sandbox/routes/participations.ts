@@ -187,7 +187,7 @@ function deleteParticipation(tenant: Tenant, id: string): void {
   const current = getParticipation(tenant, id);
   tenant.db.participations.delete(id);
   for (const [key, pid] of tenant.db.participationIdempotency) if (pid === id) tenant.db.participationIdempotency.delete(key);
-  tenant.emit({ entityFqdn: ENTITY_FQDN.participation, slug: 'deleted', entityId: id, deletedEvent: { deletedEntity: structuredClone(current), movedToTrash: null } });
+  tenant.emit({ entityFqdn: ENTITY_FQDN.participation, slug: 'deleted', entityId: id, deletedEvent: { movedToTrash: null, deletedEntity: null } }); // seed 002's example
   if (current.eventId) refreshCalendarEvent(tenant, current.eventId);
 }
 
