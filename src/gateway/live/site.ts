@@ -13,7 +13,7 @@ export function siteTopicId(instanceId: string, key: string): string {
 
 /**
  * The topic id every subscriber of a kind on the site also listens to: a deletion webhook whose parent the gateway
- * does not know goes there (webhooks/route.ts). `*` is never an entity id.
+ * does not know goes there (webhooks/publications.ts). `*` is never an entity id.
  */
 export function siteWideTopicId(instanceId: string): string {
   return `${instanceId}:*`;
