@@ -33,7 +33,7 @@ export const CONTROL_ENDPOINTS: Record<string, string> = {
   'POST faults': '{rules: [FaultRule]} replaces the rules; {webhooks: {duplicateRate, delayMs, reorder, reorderWindowMs}} sets webhook faults',
   'DELETE faults': 'clear all upstream and webhook faults',
   'GET behaviour': '{guestNameChangeUpdates}',
-  'POST behaviour': '{guestNameChangeUpdates: 1|2}: guest_updated webhooks per guest name change (seed 003 documents 2)',
+  'POST behaviour': '{guestNameChangeUpdates?: 1|2, revisionConflict?: {status: 409|428|400, code}}: where the sources allow several behaviours',
   'POST seed': '{token, seed, size?: {events, rsvpsPerEvent, sessions, participationsPerSession, bookings}} -> counts',
 };
 
@@ -80,9 +80,15 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
       case 'GET behaviour':
         return { json: deps.behaviour };
       case 'POST behaviour': {
-        const n = (body ?? {}).guestNameChangeUpdates;
-        if (n !== 1 && n !== 2) throw invalidArgument({ field: 'guestNameChangeUpdates', description: `expected 1 or 2, got ${JSON.stringify(n)}` });
-        deps.behaviour.guestNameChangeUpdates = n;
+        const { guestNameChangeUpdates: n, revisionConflict: rc, ...rest } = (body ?? {}) as Record<string, any>;
+        const unknown = Object.keys(rest)[0];
+        if (unknown) throw invalidArgument({ field: unknown, description: 'unknown behaviour; known: guestNameChangeUpdates, revisionConflict' });
+        if (n !== undefined && n !== 1 && n !== 2) throw invalidArgument({ field: 'guestNameChangeUpdates', description: `expected 1 or 2, got ${JSON.stringify(n)}` });
+        if (rc !== undefined && (![409, 428, 400].includes(rc?.status) || typeof rc?.code !== 'string' || !/^[A-Z_]{1,64}$/.test(rc.code))) {
+          throw invalidArgument({ field: 'revisionConflict', description: `expected {status: 409|428|400, code: SCREAMING_SNAKE}, got ${JSON.stringify(rc)}` });
+        }
+        if (n !== undefined) deps.behaviour.guestNameChangeUpdates = n;
+        if (rc !== undefined) deps.behaviour.revisionConflict = { status: rc.status, code: rc.code };
         return { json: deps.behaviour };
       }
       case 'POST seed': {

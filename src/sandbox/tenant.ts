@@ -38,10 +38,15 @@ export type OutgoingEvent = Pick<
 export interface SandboxBehaviour {
   /** guest_updated webhooks per guest name change: 2 as seed 003 documents (name, then order), or 1. */
   guestNameChangeUpdates: 1 | 2;
+  /**
+   * How a stale revision is refused. No source states it (docs/upstream.md §9); the default is 409 REVISION_MISMATCH,
+   * and tests switch to 428 or 400 with another code to show the gateway does not depend on the choice.
+   */
+  revisionConflict: { status: 409 | 428 | 400; code: string };
 }
 
 export function defaultBehaviour(): SandboxBehaviour {
-  return { guestNameChangeUpdates: 2 };
+  return { guestNameChangeUpdates: 2, revisionConflict: { status: 409, code: 'REVISION_MISMATCH' } };
 }
 
 export interface Tenant {

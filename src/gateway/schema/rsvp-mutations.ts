@@ -21,7 +21,7 @@ import { ValidationError } from '../validation.js';
 import { chunk } from '../upstream/query.js';
 import { forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './after-write.js';
 import { builder } from './builder.js';
-import { isRevisionConflict, itemErrorFrom, ItemErrorRef, mutationErrors, revisionConflict, typedUpstreamError } from './errors.js';
+import { isRevisionConflict, itemErrorFrom, ItemErrorRef, mutationErrors, staleRevisionConflict, typedUpstreamError } from './errors.js';
 import { EventRef, RsvpRef } from './refs.js';
 import { type Direction, type GuestResult, planGuestChange, planPromotion, rsvpsToReread, selectGuests, spotsLeft } from './rsvp-plans.js';
 
@@ -185,7 +185,8 @@ builder.mutationFields((t) => ({
         rememberRsvp(ctx, updated);
         return { rsvp: updated };
       } catch (err) {
-        if (isRevisionConflict(err)) throw await revisionConflict('Rsvp', id, revision, () => ctx.upstream.rsvps.get(id), (r) => rememberRsvp(ctx, r));
+        const conflict = await staleRevisionConflict(err, 'Rsvp', id, revision, () => ctx.upstream.rsvps.get(id), (r) => rememberRsvp(ctx, r));
+        if (conflict) throw conflict;
         throw typedUpstreamError(err, 'Rsvp', id, 'input.status');
       }
     },

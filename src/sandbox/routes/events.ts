@@ -23,23 +23,26 @@ const EVENT_FIELDSETS = [
   'CATEGORIES',
 ] as const;
 
-const EQ_IN = ['$eq', '$ne', '$in', '$nin', '$exists'] as const;
-const RANGE = ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$exists'] as const;
+const RANGE = ['$eq', '$gt', '$gte', '$in', '$lt', '$lte', '$ne'] as const;
+const EQ_IN = ['$eq', '$in', '$ne'] as const;
 
 /**
- * Events v3 query: offset paging only, limit ≤1000, default 50 by createdDate DESC, PagingMetadataV2 (§6.2).
- * The SDK publishes no per-field table for events, so the fields are the ones an attendance client filters on.
+ * Events v3 query: offset paging only, limit ≤1000, default 50 by createdDate DESC, PagingMetadataV2
+ * (docs/upstream.md §6.2). Fields, operators and sortability exactly as the SDK's EventQuerySpec states them
+ * (`_id`/`_createdDate`/`_updatedDate` there are `id`/`createdDate`/`updatedDate` on the wire).
  */
 export const EVENTS_QUERY_SPEC: QuerySpec = {
   fields: {
-    id: { ops: [...EQ_IN] },
-    status: { ops: [...EQ_IN] },
-    title: { ops: [...EQ_IN, '$startsWith', '$contains'], sort: 'BOTH' },
-    'registration.type': { ops: [...EQ_IN] },
-    'registration.status': { ops: [...EQ_IN] },
-    'dateAndTimeSettings.startDate': { ops: [...RANGE], sort: 'BOTH' },
+    'registration.initialType': { ops: ['$eq'] },
     createdDate: { ops: [...RANGE], sort: 'BOTH' },
     updatedDate: { ops: [...RANGE], sort: 'BOTH' },
+    'dateAndTimeSettings.endDate': { ops: [...RANGE], sort: 'BOTH' },
+    'dateAndTimeSettings.startDate': { ops: [...RANGE], sort: 'BOTH' },
+    slug: { ops: [...RANGE], sort: 'BOTH' },
+    title: { ops: [...RANGE], sort: 'BOTH' },
+    id: { ops: [...RANGE], sort: 'BOTH' },
+    status: { ops: [...EQ_IN] },
+    userId: { ops: [...EQ_IN] },
   },
   defaultSort: [{ fieldName: 'createdDate', order: 'DESC' }],
   defaultLimit: 50,

@@ -152,7 +152,8 @@ function updateParticipation(tenant: Tenant, id: string, input: any): Participat
     throw invalidArgument({ field: 'participation.revision', description: 'is required on update (the current revision)', violatedRule: 'REQUIRED_FIELD' });
   }
   if (String(input.revision) !== current.revision) {
-    throw applicationError(409, 'REVISION_MISMATCH', `Participation ${id} is at revision ${current.revision}, the update was based on ${input.revision}`, {
+    const { status, code } = tenant.behaviour?.revisionConflict ?? { status: 409, code: 'REVISION_MISMATCH' };
+    throw applicationError(status, code, `Participation ${id} is at revision ${current.revision}, the update was based on ${input.revision}`, {
       participationId: id,
       currentRevision: current.revision,
       requestedRevision: String(input.revision),
