@@ -163,7 +163,9 @@ describe('paging 500 guests', () => {
   let eventId: string;
   beforeAll(async () => {
     eventId = await newEvent();
-    for (let i = 0; i < 500; i += 50) await Promise.all(Array.from({ length: 50 }, () => rsvp(eventId)));
+    await sb.unheard(async () => {
+      for (let i = 0; i < 500; i += 50) await Promise.all(Array.from({ length: 50 }, () => rsvp(eventId)));
+    });
   });
 
   it('pages by cursor without loss or repetition', async () => {
