@@ -61,7 +61,8 @@ export interface MutationOptions {
 export interface EventsDomain {
   createEvent(partial?: Partial<WixEvent>): WixEvent;
   createRsvp(partial: Partial<Rsvp>, opts?: MutationOptions): Rsvp;
-  createTicketGuests(eventId: string, contactId: string, count: number, orderStatus?: OrderStatus): EventGuest[];
+  /** A ticket order: one BUYER and `count` TICKET_HOLDER guests (webhooks only with `emit`; the seeder passes none). */
+  createTicketGuests(eventId: string, contactId: string, count: number, orderStatus?: OrderStatus, emit?: boolean): EventGuest[];
   /** Recomputes `summaries` (and an automatic registration status); returns whether anything changed. */
   recomputeEventSummaries(eventId: string): boolean;
   getEvent(eventId: string): WixEvent;
@@ -80,6 +81,12 @@ export interface EventsDomain {
   rsvpSummary(eventId: string): RsvpSummary;
   /** Emits wix.events.v3.event_updated with the full entity (registration and summaries included). */
   emitEventUpdated(event: WixEvent): void;
+  /** CANCELED, with event_canceled, event_updated and one guest_event_canceled per guest (seed 003). */
+  cancelEvent(eventId: string): WixEvent;
+  /** STARTED, with event_started and one guest_event_starts per guest carrying `timing` (seed 003). */
+  startEvent(eventId: string, timing?: string): WixEvent;
+  /** A ticket order's status moves its BUYER and TICKET_HOLDER guests (seed 003 mapping); CANCELED also emits guest_order_canceled. */
+  setOrderStatus(orderNumber: string, status: OrderStatus): EventGuest[];
 }
 
 export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
@@ -137,6 +144,7 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
           : {}),
       },
       guestListSettings: partial.guestListSettings ?? { displayedPublicly: true },
+      ...(partial.categories ? { categories: clone(partial.categories) } : {}),
       createdDate: partial.createdDate ?? created,
       updatedDate: partial.updatedDate ?? partial.createdDate ?? created,
     };
@@ -300,7 +308,7 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     return next;
   }
 
-  function createTicketGuests(eventId: string, contactId: string, count: number, orderStatus: OrderStatus = 'PAID'): EventGuest[] {
+  function createTicketGuests(eventId: string, contactId: string, count: number, orderStatus: OrderStatus = 'PAID', emit = false): EventGuest[] {
     const event = getEvent(eventId);
     const orderNumber = randomCode(4) + '-' + randomCode(4) + '-' + randomCode(3);
     const created = stamp();
@@ -341,7 +349,80 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     }));
     for (const g of [buyer, ...holders]) db.guests.set(g.id!, g);
     recomputeEventSummaries(eventId);
+    if (emit) for (const g of [buyer, ...holders]) emitGuestCreated(g);
     return [buyer, ...holders];
+  }
+
+  function setOrderStatus(orderNumber: string, status: OrderStatus): EventGuest[] {
+    const guests = [...db.guests.values()].filter((g) => g.orderNumber === orderNumber);
+    if (guests.length === 0) throw notFound('ORDER_NOT_FOUND', `Order ${orderNumber} not found`, { orderNumber });
+    const now = stamp();
+    const attendanceStatus = orderAttendance(status);
+    const event = db.events.get(guests[0]!.eventId!);
+    const changed = guests.map((g) => {
+      const next: EventGuest = {
+        ...clone(g),
+        attendanceStatus,
+        updatedDate: now,
+        attendanceStatusUpdatedDate: g.attendanceStatus === attendanceStatus ? g.attendanceStatusUpdatedDate : now,
+        revision: String(Number(g.revision ?? '1') + 1),
+        additionalDetails: { ...g.additionalDetails, updatedDate: now, orderStatus: status },
+      };
+      db.guests.set(next.id!, next);
+      emitGuestUpdated(next, 1);
+      if (status === 'CANCELED') {
+        tenant.emit({
+          entityFqdn: ENTITY_FQDN.guest,
+          slug: 'guest_order_canceled',
+          entityId: next.id!,
+          actionEvent: { bodyAsJson: { guest: clone(next), event: event ? guestEvent(event) : {}, order: { orderStatus: 'CANCELED', invoice: {} } } },
+        });
+      }
+      return next;
+    });
+    afterSummariesMayChange(guests[0]!.eventId!, true);
+    return changed;
+  }
+
+  function cancelEvent(eventId: string): WixEvent {
+    const event = getEvent(eventId);
+    if (event.status === 'CANCELED') throw failedPrecondition('EVENT_ALREADY_CANCELED', `Event ${eventId} is already canceled`, { eventId });
+    event.status = 'CANCELED';
+    event.updatedDate = stamp();
+    tenant.emit({
+      entityFqdn: ENTITY_FQDN.event,
+      slug: 'canceled',
+      entityId: eventId,
+      actionEvent: { body: { timestamp: event.updatedDate, eventId, title: event.title } },
+    });
+    emitEventUpdated(event);
+    for (const g of guestsOf(eventId)) {
+      tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'guest_event_canceled', entityId: g.id!, actionEvent: { bodyAsJson: { guest: clone(g), event: guestEvent(event) } } });
+    }
+    return event;
+  }
+
+  function startEvent(eventId: string, timing = 'NOW'): WixEvent {
+    const event = getEvent(eventId);
+    if (event.status !== 'UPCOMING') throw failedPrecondition('EVENT_NOT_UPCOMING', `Event ${eventId} is ${event.status}`, { eventId, status: event.status });
+    event.status = 'STARTED';
+    event.updatedDate = stamp();
+    const guests = guestsOf(eventId);
+    tenant.emit({
+      entityFqdn: ENTITY_FQDN.event,
+      slug: 'started',
+      entityId: eventId,
+      actionEvent: { body: { timestamp: event.updatedDate, eventId, hasGuests: guests.length > 0 } },
+    });
+    emitEventUpdated(event);
+    for (const g of guests) {
+      tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'guest_event_starts', entityId: g.id!, actionEvent: { bodyAsJson: { guest: clone(g), event: guestEvent(event), timing } } });
+    }
+    return event;
+  }
+
+  function guestsOf(eventId: string): EventGuest[] {
+    return [...db.guests.values()].filter((g) => g.eventId === eventId);
   }
 
   function recomputeEventSummaries(eventId: string): boolean {
@@ -532,6 +613,9 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     updateEvent,
     rsvpSummary,
     emitEventUpdated,
+    cancelEvent,
+    startEvent,
+    setOrderStatus,
   };
 }
 
@@ -573,8 +657,9 @@ export function projectGuest(guest: EventGuest, fields: readonly GuestFieldset[]
  * DASHBOARD adds summaries; the other fieldsets name properties the sandbox does not model.
  */
 export function projectEvent(event: WixEvent, fields: readonly string[] = []): WixEvent {
-  const { registration, summaries, shortDescription, ...base } = clone(event);
+  const { registration, summaries, shortDescription, categories, ...base } = clone(event);
   const out: WixEvent = base;
+  if (fields.includes('CATEGORIES') && categories) out.categories = categories;
   if (fields.includes('DETAILS') && shortDescription !== undefined) out.shortDescription = shortDescription;
   if (fields.includes('REGISTRATION') && registration) out.registration = registration;
   if (fields.includes('DASHBOARD') && summaries) out.summaries = summaries;
@@ -609,6 +694,11 @@ export function rsvpAttendance(status: RsvpStatus): GuestAttendanceStatus {
 
 export function orderAttendance(status: OrderStatus): GuestAttendanceStatus {
   return status === 'PAID' || status === 'OFFLINE_PENDING' || status === 'FREE' ? 'ATTENDING' : 'NOT_ATTENDING';
+}
+
+/** The `event` of guest_event_canceled / _starts / guest_order_canceled, as seed 003's examples print it. */
+export function guestEvent(event: WixEvent): Record<string, unknown> {
+  return { ...eventDetails(event), eventPageUrl: { base: 'https://sandbox.invalid', path: `/event-details/${event.slug ?? event.id}` } };
 }
 
 /** EventDetails of guest action webhooks (WIX-REST.md §4.4). */

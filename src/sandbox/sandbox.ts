@@ -104,7 +104,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     tenant,
     faults,
     stats,
-    control: createControlHandler({ stats, publicKeyPem: keys.publicKeyPem, dispatcher, faults, seed, behaviour }),
+    control: createControlHandler({ stats, publicKeyPem: keys.publicKeyPem, dispatcher, faults, seed, behaviour, tenant }),
   });
 
   if (opts.seed !== undefined) seed(demoToken, opts.seed, opts.seedSize);
