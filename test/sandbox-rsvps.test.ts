@@ -393,6 +393,7 @@ describe('webhooks', () => {
     // Deliveries are concurrent, so only the per-entity order (entityEventSequence) is guaranteed.
     expect(mine.map((e) => e.eventType).sort()).toEqual(
       [
+        'wix.events.v3.event_created', // the event itself, made through the API
         'wix.events.v2.rsvp_created',
         'wix.events.guests.v1.guest_created',
         'wix.events.guests.v1.guest_updated', // seed 003: always with guest_created
