@@ -91,7 +91,7 @@ describe('analyst aggregates', () => {
   });
 
   it('Event.checkInStats and Event.rsvpSummary match the event\'s RSVPs and summary upstream', async () => {
-    const res = await stack.gql(`{ events(first: 100, filter: { registrationType: { eq: RSVP } }) { edges { node { eventId
+    const res = await stack.gql(`{ events(first: 100, filter: { initialType: { eq: RSVP } }) { edges { node { eventId
       checkInStats { checkedIn attending ratio } rsvpSummary { yesGuestCount noGuestCount waitlistGuestCount totalRsvpCount } } } } }`);
     expect(res.errors).toBeUndefined();
     const events = res.data.events.edges.map((e: any) => e.node);

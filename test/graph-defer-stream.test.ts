@@ -34,7 +34,7 @@ it('@defer sends a slow linked field in a later part of a multipart/mixed respon
   await stack.faults({ rules: [{ route: 'POST /events/v2/rsvps/query', latencyMs: 200 }] });
   try {
     const { contentType, parts } = await multipart(`{
-      events(first: 2, filter: { registrationType: { eq: RSVP } }) {
+      events(first: 2, filter: { initialType: { eq: RSVP } }) {
         edges { node { eventId title ... @defer(label: "stats") { checkInStats { checkedIn attending } } } }
       }
     }`);

@@ -22,7 +22,7 @@ async function rest(path: string, body: unknown, key: string): Promise<any[]> {
 
 describe('links return the upstream rows', () => {
   it('Event.guests, Event.rsvps, Event.rsvpSummary and Event.checkInStats', async () => {
-    const [event] = await rest('/events/v3/events/query', { query: { paging: { limit: 1 }, filter: { 'registration.type': 'RSVP' } }, fields: ['REGISTRATION'] }, 'events');
+    const [event] = await rest('/events/v3/events/query', { query: { paging: { limit: 1 }, filter: { 'registration.initialType': 'RSVP' } }, fields: ['REGISTRATION'] }, 'events');
     const res = await stack.gql(
       `query ($id: ID!) { event(id: $id) { eventId guests(first: 1000) { edges { node { guestId } } }
         rsvps(first: 1000) { edges { node { rsvpId checkedInGuestCount totalGuests status } } }
@@ -143,7 +143,7 @@ describe('links return the upstream rows', () => {
   });
 
   it('node(id) and nodes(ids) resolve global ids of every type', async () => {
-    const res = await stack.gql(`{ events(first: 1, filter: { registrationType: { eq: RSVP } }) { edges { node { id eventId rsvps(first: 1) { edges { node { id rsvpId eventGuest { id guestId } contact { id contactId } } } } } } }
+    const res = await stack.gql(`{ events(first: 1, filter: { initialType: { eq: RSVP } }) { edges { node { id eventId rsvps(first: 1) { edges { node { id rsvpId eventGuest { id guestId } contact { id contactId } } } } } } }
       sessions(first: 20) { edges { node { id sessionId participations(first: 1) { edges { node { id } } } attendances(first: 1) { edges { node { id booking { id } } } } } } } }`);
     expect(res.errors).toBeUndefined();
     const ev = res.data.events.edges[0].node;

@@ -193,11 +193,11 @@ describe('checkInReport', () => {
       await stack.webhooksIdle();
 
       await stack.resetStats();
-      const res = await stack.gql(`{ checkInReport(groupBy: ${groupBy}, filter: { registrationType: { eq: RSVP } }) { ${FIELDS} } }`);
+      const res = await stack.gql(`{ checkInReport(groupBy: ${groupBy}, filter: { initialType: { eq: RSVP } }) { ${FIELDS} } }`);
       expect(res.errors).toBeUndefined();
       const stats = await stack.stats();
 
-      const events = await all('/events/v3/events/query', 'events', { filter: { 'registration.type': 'RSVP' } }, { fields: ['REGISTRATION'] });
+      const events = await all('/events/v3/events/query', 'events', { filter: { 'registration.initialType': 'RSVP' } }, { fields: ['REGISTRATION'] });
       const rsvps = await allByCursor('/events/v2/rsvps/query', 'rsvps', {}, { fields: ['DETAILS'] });
       const ofEvents = rsvps.filter((r) => events.some((e) => e.id === r.eventId));
       // One events call (up to 1000), then the RSVPs of up to 100 events per `$in` query, 100 rows a page.

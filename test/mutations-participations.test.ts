@@ -5,8 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandboxClient } from './support/sandbox-client.js';
 import { startStack, type Stack } from './support/stack.js';
 import { ERROR_FIELDS } from './support/queries.js';
+
+/** The sandbox's control API (/__sandbox/…). */
+const control = (base: string, method: string, path: string, body?: unknown) => createSandboxClient(base, null).control(method, path, body);
 
 let stack: Stack;
 let sessionId: string;
@@ -45,6 +49,24 @@ function fault(rule: Record<string, unknown>) {
 }
 
 const createRoute = 'POST /calendar/v3/participations';
+
+/**
+ * No source states the upstream's status for a stale revision (docs/fidelity.md): the sandbox's 409 and the two
+ * other plausible answers, so the gateway's typed conflict does not hang on the sandbox's choice.
+ */
+const REVISION_CONFLICTS = [
+  { status: 409, code: 'REVISION_MISMATCH' },
+  { status: 428, code: 'WRONG_REVISION' },
+  { status: 400, code: 'INVALID_REVISION' },
+] as const;
+async function withRevisionConflict(conflict: { status: number; code: string }, fn: () => Promise<void>): Promise<void> {
+  await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: conflict });
+  try {
+    await fn();
+  } finally {
+    await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: REVISION_CONFLICTS[0] });
+  }
+}
 
 describe('createParticipation', () => {
   it('creates the participation upstream and returns the key it used', async () => {
@@ -163,14 +185,15 @@ describe('updateParticipation and deleteParticipation', () => {
     expect(stored).toMatchObject({ partySize: 4, revision: String(Number(p.revision) + 1) });
   });
 
-  it('answers a stale revision with the current one and changes nothing', async () => {
+  it.each(REVISION_CONFLICTS)('answers a stale revision (upstream $status $code) with the current one and changes nothing', (conflict) =>
+    withRevisionConflict(conflict, async () => {
     const p = await created();
     await stack.gql(UPDATE, { input: { participationId: p.id, revision: p.revision, partySize: 2 } });
     const stale = await stack.gql(UPDATE, { input: { participationId: p.id, revision: p.revision, partySize: 5 } });
     const [stored] = await byExternalId(p.externalId);
     expect(stale.data.updateParticipation).toMatchObject({ __typename: 'RevisionConflictError', sentRevision: p.revision, currentRevision: stored.revision });
     expect(stored.partySize).toBe(2);
-  });
+  }));
 
   it('refuses a party size out of range without a write', async () => {
     const p = await created();

@@ -5,8 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandboxClient } from './support/sandbox-client.js';
 import { startStack, type Stack } from './support/stack.js';
 import { ERROR_FIELDS } from './support/queries.js';
+
+/** The sandbox's control API (/__sandbox/…). */
+const control = (base: string, method: string, path: string, body?: unknown) => createSandboxClient(base, null).control(method, path, body);
 
 let stack: Stack;
 beforeAll(async () => {
@@ -62,6 +66,24 @@ async function createUpstreamRsvp(token: string, eventId: string, guestCount = 0
 
 function writes(byRoute: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(byRoute).filter(([route]) => !/^GET |\/query$|\/search$|\/count$|^POST \/oauth2/.test(route)));
+}
+
+/**
+ * No source states the upstream's status for a stale revision (docs/fidelity.md): the sandbox's 409 and the two
+ * other plausible answers, so the gateway's typed conflict does not hang on the sandbox's choice.
+ */
+const REVISION_CONFLICTS = [
+  { status: 409, code: 'REVISION_MISMATCH' },
+  { status: 428, code: 'WRONG_REVISION' },
+  { status: 400, code: 'INVALID_REVISION' },
+] as const;
+async function withRevisionConflict(conflict: { status: number; code: string }, fn: () => Promise<void>): Promise<void> {
+  await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: conflict });
+  try {
+    await fn();
+  } finally {
+    await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: REVISION_CONFLICTS[0] });
+  }
 }
 
 describe('createRsvp', () => {
@@ -123,7 +145,8 @@ describe('updateRsvp', () => {
     expect(stored.body.rsvp).toMatchObject({ firstName: 'Katherine', revision: String(Number(rsvp.revision) + 1) });
   });
 
-  it('answers a stale revision with RevisionConflictError carrying the current one, and changes nothing', async () => {
+  it.each(REVISION_CONFLICTS)('answers a stale revision (upstream $status $code) with RevisionConflictError carrying the current one, and changes nothing', (conflict) =>
+    withRevisionConflict(conflict, async () => {
     const { token, eventId } = await tenantWithEvent();
     const rsvp = await createUpstreamRsvp(token, eventId);
     const first = await stack.gql(UPDATE, { input: { rsvpId: rsvp.id, revision: rsvp.revision, firstName: 'First' } }, token);
@@ -141,7 +164,7 @@ describe('updateRsvp', () => {
     const retry = await stack.gql(UPDATE, { input: { rsvpId: rsvp.id, revision: stale.data.updateRsvp.currentRevision, firstName: 'Second' } }, token);
     expect(retry.data.updateRsvp.__typename).toBe('RsvpPayload');
     expect((await upstreamRsvp(token, rsvp.id)).body.rsvp.firstName).toBe('Second');
-  });
+  }));
 
   it('refuses a bad field or a missing change without a write', async () => {
     const { token, eventId } = await tenantWithEvent();

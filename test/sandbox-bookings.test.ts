@@ -110,7 +110,7 @@ describe('attendance bulk set and delete', () => {
     expect(none.body.details.applicationError.code).toBe('ATTENDANCES_MISSING_IN_REQUEST');
   });
 
-  it('deletes one or several, emitting attendance_deleted with the deleted record', async () => {
+  it('deletes one or several, emitting attendance_deleted with only the id', async () => {
     const hooks = await collectWebhooks(t);
     try {
       const made: any[] = [];
@@ -130,7 +130,8 @@ describe('attendance bulk set and delete', () => {
       const got = (await hooks.received()).filter((h) => h.eventType === 'wix.bookings.v2.attendance_deleted');
       // Deliveries are concurrent: compare as sets.
       expect(got.map((h) => h.entityId).sort()).toEqual([made[0].id, made[1].id, made[2].id].sort());
-      expect(got.find((h) => h.entityId === made[0].id)!.entity).toMatchObject({ id: made[0].id, eventId: made[0].eventId });
+      // The SDK's AttendanceDeletedEnvelope has no entity, and no seed shows one: the sandbox sends none.
+      expect(got.find((h) => h.entityId === made[0].id)!.domainEvent.deletedEvent).toEqual({ movedToTrash: null, deletedEntity: null });
       expect(got[0]!.instanceId).toBe(t.sandbox.tenant(t.token).instanceId);
     } finally {
       await hooks.stop();
@@ -156,7 +157,6 @@ describe('attendance query and count', () => {
       }, token);
       expect(res.body.bulkActionMetadata.totalFailures).toBe(0);
     }
-    expect((await t.call('POST', '/bookings/v2/attendance/count', {}, token)).body.count).toBe(1000);
 
     const seen: string[] = [];
     let page = await t.call('POST', '/bookings/v2/attendance/query', { query: { cursorPaging: { limit: 97 } } }, token);
@@ -194,14 +194,12 @@ describe('attendance query and count', () => {
     expect(desc.status).toBe(400);
   });
 
-  it('counts the tenant’s records by status, eventId and bookingId', async () => {
-    const all = (await t.call('POST', '/bookings/v2/attendance/query', { query: { cursorPaging: { limit: 1000 } } })).body.attendances;
-    const attended = all.filter((a: any) => a.status === 'ATTENDED').length;
-    expect((await t.call('POST', '/bookings/v2/attendance/count', {})).body.count).toBe(all.length);
-    expect((await t.call('POST', '/bookings/v2/attendance/count', { filter: { status: 'ATTENDED' } })).body.count).toBe(attended);
-    const eventId = all[0].eventId;
-    expect((await t.call('POST', '/bookings/v2/attendance/count', { filter: { eventId } })).body.count).toBe(all.filter((a: any) => a.eventId === eventId).length);
-    expect((await t.call('POST', '/bookings/v2/attendance/count', { filter: { numberOfAttendees: 1 } })).status).toBe(400);
+  it('refuses count to an app identity with 403 PERMISSION_DENIED (the SDK doc: the calling member only)', async () => {
+    for (const body of [{}, { filter: { status: 'ATTENDED' } }, { filter: { serviceId: 'x' } }]) {
+      const res = await t.call('POST', '/bookings/v2/attendance/count', body);
+      expect(res.status).toBe(403);
+      expect(res.body.details.applicationError.code).toBe('PERMISSION_DENIED');
+    }
   });
 });
 

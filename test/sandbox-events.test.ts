@@ -84,7 +84,8 @@ describe('query', () => {
   });
 
   it('pages by offset with PagingMetadataV2, 50 by default, newest first, drafts left out', async () => {
-    const filter = { title: { $startsWith: 'Q' } };
+    // The SDK spec gives title comparisons, not $startsWith: the Q titles sort between 'Q' and 'R'.
+    const filter = { title: { $gte: 'Q', $lt: 'R' } };
     const seen: string[] = [];
     for (let offset = 0; ; offset += 50) {
       const res = await sb.call('POST', '/events/v3/events/query', { query: { filter, paging: { offset } } });
@@ -98,11 +99,11 @@ describe('query', () => {
     expect(withDrafts.body.pagingMetadata.total).toBe(121);
   });
 
-  it('filters on registration.type, status and a start-date range, and sorts by start date', async () => {
+  it('filters on registration.initialType, status and a start-date range, and sorts by start date', async () => {
     const res = await sb.call('POST', '/events/v3/events/query', {
       query: {
         filter: {
-          'registration.type': 'TICKETING',
+          'registration.initialType': 'TICKETING',
           status: { $in: ['UPCOMING', 'STARTED'] },
           'dateAndTimeSettings.startDate': { $gte: '2031-01-01T00:00:00.000Z', $lt: '2031-01-21T00:00:00.000Z' },
         },
@@ -112,6 +113,28 @@ describe('query', () => {
     });
     expect(res.body.events.map((e: any) => e.title)).toEqual(['Q0', 'Q4', 'Q8', 'Q12', 'Q16']);
     expect(res.body.events.every((e: any) => e.registration.type === 'TICKETING')).toBe(true);
+  });
+
+  it('accepts exactly the SDK query spec: slug, end date, title ranges, sort by id; refuses what it does not list', async () => {
+    const q = (query: unknown) => sb.call('POST', '/events/v3/events/query', { query });
+    const [first] = (await q({ filter: { title: 'Q7' } })).body.events;
+    expect((await q({ filter: { slug: first.slug } })).body.events.map((e: any) => e.id)).toEqual([first.id]);
+    expect((await q({ filter: { 'dateAndTimeSettings.endDate': { $lt: '2031-01-03T00:00:00.000Z' }, title: { $gte: 'Q' } } })).body.events.map((e: any) => e.title).sort()).toEqual(['Q0', 'Q1']);
+    const byId = (await q({ filter: { title: { $gte: 'Q', $lt: 'R' } }, sort: [{ fieldName: 'id', order: 'ASC' }], paging: { limit: 1000 } })).body.events.map((e: any) => e.id);
+    expect(byId).toEqual([...byId].sort());
+    for (const filter of [
+      { 'registration.type': 'RSVP' },
+      { 'registration.status': { $in: ['OPEN_RSVP'] } },
+      { 'registration.initialType': { $in: ['RSVP'] } },
+      { status: { $nin: ['DRAFT'] } },
+      { status: { $exists: true } },
+      { id: { $nin: [first.id] } },
+      { title: { $startsWith: 'Q' } },
+    ]) {
+      const res = await q({ filter });
+      expect(res.status, JSON.stringify(filter)).toBe(400);
+    }
+    expect((await q({ sort: [{ fieldName: 'status', order: 'ASC' }] })).status).toBe(400);
   });
 
   it('refuses unknown filter fields, limits over 1000 and cursor paging', async () => {

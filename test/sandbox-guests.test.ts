@@ -163,7 +163,9 @@ describe('paging 500 guests', () => {
   let eventId: string;
   beforeAll(async () => {
     eventId = await newEvent();
-    for (let i = 0; i < 500; i += 50) await Promise.all(Array.from({ length: 50 }, () => rsvp(eventId)));
+    await sb.unheard(async () => {
+      for (let i = 0; i < 500; i += 50) await Promise.all(Array.from({ length: 50 }, () => rsvp(eventId)));
+    });
   });
 
   it('pages by cursor without loss or repetition', async () => {
@@ -198,19 +200,41 @@ describe('paging 500 guests', () => {
 });
 
 describe('webhooks', () => {
-  it('emits guest_created, guest_updated and guest_deleted with the full guest', async () => {
+  it('emits guest_updated with every guest_created and guest_deleted, twice on a name change (seed 003), and deletions with only the id', async () => {
     const eventId = await newEvent();
     const r = await rsvp(eventId, 'YES');
     await sb.call('PATCH', `/events/v2/rsvps/${r.id}`, { rsvp: { id: r.id, revision: r.revision, lastName: 'Park' } });
     await sb.call('DELETE', `/events/v2/rsvps/${r.id}`);
-    const mine = (await sb.webhooks()).filter((w) => w.eventType.startsWith('wix.events.guests.v1.') && w.entity?.rsvpId === r.id);
-    expect(mine.map((w) => w.eventType)).toEqual([
-      'wix.events.guests.v1.guest_created',
-      'wix.events.guests.v1.guest_updated',
-      'wix.events.guests.v1.guest_deleted',
+    const all = (await sb.webhooks()).filter((w) => w.eventType.startsWith('wix.events.guests.v1.'));
+    const guestId = all.find((w) => w.entity?.rsvpId === r.id)!.entityId;
+    // Deliveries are concurrent: the entity's own sequence gives the order the sandbox emitted them in.
+    const mine = all.filter((w) => w.entityId === guestId).sort((a, b) => (BigInt(a.domainEvent.entityEventSequence) < BigInt(b.domainEvent.entityEventSequence) ? -1 : 1));
+    expect(mine.map((w) => w.eventType.replace('wix.events.guests.v1.', ''))).toEqual([
+      'guest_created',
+      'guest_updated', // accompanies the creation
+      'guest_updated', // the name change: once for the name...
+      'guest_updated', // ...and once for the order
+      'guest_updated', // accompanies the deletion
+      'guest_deleted',
     ]);
-    expect(new Set(mine.map((w) => w.entityId)).size).toBe(1);
-    expect(mine[1]!.entity).toMatchObject({ revision: '2', totalGuests: 1, guestDetails: { lastName: 'Park' } });
+    expect(mine[2]!.entity).toMatchObject({ revision: '2', totalGuests: 1, guestDetails: { lastName: 'Park' } });
+    expect(mine[2]!.domainEvent.id).not.toBe(mine[3]!.domainEvent.id);
     expect(mine[0]!.domainEvent.entityFqdn).toBe('wix.events.guests.v1.guest');
+    expect(mine[5]!.domainEvent.deletedEvent).toEqual({ movedToTrash: true });
+  });
+
+  it('sends one guest_updated per name change when configured so', async () => {
+    const set = (n: number) => fetch(`${sb.url}/__sandbox/behaviour`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ guestNameChangeUpdates: n }) });
+    expect((await set(3)).status).toBe(400);
+    expect((await set(1)).status).toBe(200);
+    try {
+      const eventId = await newEvent();
+      const r = await rsvp(eventId, 'YES');
+      await sb.call('PATCH', `/events/v2/rsvps/${r.id}`, { rsvp: { id: r.id, revision: r.revision, firstName: 'Mina' } });
+      const all = (await sb.webhooks()).filter((w) => w.eventType === 'wix.events.guests.v1.guest_updated' && w.entity?.rsvpId === r.id);
+      expect(all.map((w) => w.entity.guestDetails.firstName).sort()).toEqual(['Mina', r.firstName].sort());
+    } finally {
+      await set(2);
+    }
   });
 });

@@ -39,6 +39,7 @@ import {
 } from './security.js';
 import { useBoundedStreams } from './streams.js';
 import { createUpstreamHttp, type UpstreamAttempt, type UpstreamRequest } from './upstream/http.js';
+import { createMemoryParentStore, createRedisParentStore, learningParents } from './webhooks/parents.js';
 import { useWixWebhooks } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
 import { serveGraphqlWs } from './ws-server.js';
@@ -81,7 +82,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const logger = yogaLogger(config, root);
   const metrics = createMetrics({ enabled: config.metrics, path: config.metricsPath });
   const tracing = await createTracing(schema, { serviceName: config.otelServiceName, otlpEndpoint: config.otlpEndpoint, exporter: options.spanExporter });
-  const http = createUpstreamHttp({
+  const rawHttp = createUpstreamHttp({
     baseUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
@@ -96,6 +97,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     aroundAttempt: tracing?.aroundAttempt,
     onFailure: (_req, err) => logger.warn(`upstream failure ${err.code}: ${err.detail}`),
   });
+  const pubsubHandle = await createGatewayPubSub({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    maxLen: config.redisStreamMaxLen,
+    onError: (message) => logger.warn(message),
+  });
+  // Parents of entities learned from every upstream answer, for deletion webhooks that carry only the id.
+  const parents = pubsubHandle.redis
+    ? createRedisParentStore(pubsubHandle.redis, config.webhookDedupTtlSeconds)
+    : createMemoryParentStore(config.webhookDedupTtlSeconds);
+  const http = learningParents(rawHttp, parents);
   // Breakers are made per upstream API on first use; each reports to /metrics from its first state change.
   http.onBreakerChange((domain) =>
     metrics.registerBreaker(domain, () => {
@@ -103,12 +115,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       return state === 'half-open' ? 'half_open' : state;
     }),
   );
-  const pubsubHandle = await createGatewayPubSub({
-    redisUrl: config.redisUrl,
-    prefix: config.redisPrefix,
-    maxLen: config.redisStreamMaxLen,
-    onError: (message) => logger.warn(message),
-  });
   // Aborted when shutdown begins: every open subscription ends (SSE sends its `complete`).
   const stopping = new AbortController();
   const services: GatewayServices = {
@@ -136,7 +142,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // An SSE subscriber that stops reading is cut off at STREAM_MAX_BUFFERED_BYTES.
     useBoundedStreams(config),
     // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
-    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis, onOutcome: metrics.webhook }),
+    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis, onOutcome: metrics.webhook, parents }),
     // Request ids in responses and upstream, the access log, metrics and traces (issue #14).
     useRequestScope(root, (scope) => operationLog.onResponse(scope)) as Plugin,
     operationLog.plugin as Plugin,

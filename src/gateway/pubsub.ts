@@ -30,6 +30,8 @@ export interface EntityChange<E> {
   eventTime: string;
   /** DomainEvent id, or a gateway-made id for changes the upstream sends no webhook for. */
   changeId: string;
+  /** For a deletion without the entity: the parent the gateway remembered (webhooks/parents.ts), if any. */
+  parent?: { eventId?: string; sessionId?: string; scheduleId?: string };
 }
 
 export interface GuestCheckedInMessage {

@@ -3,10 +3,13 @@
  * upstream faults, demo data. It is not part of the Wix protocol, so it needs no Authorization, is not counted in
  * the stats and is never subject to faults (a test must always be able to clear the faults it set).
  */
+import { randomUUID } from 'node:crypto';
 import { invalidArgument, applicationError } from './errors.js';
 import { parseFaultRules, type Faults } from './faults.js';
 import type { SeedCounts, SeedSize } from './seed.js';
 import type { ControlHandler, RequestStats } from './server.js';
+import { createEventsDomainHelpers, type OrderStatus } from './events-domain.js';
+import type { SandboxBehaviour, Tenant } from './tenant.js';
 import type { WebhookDispatcher, WebhookFaults } from './webhooks.js';
 
 export interface ControlDeps {
@@ -15,6 +18,8 @@ export interface ControlDeps {
   dispatcher: WebhookDispatcher;
   faults: Faults;
   seed(token: string, seed: number, size?: Partial<SeedSize>): SeedCounts;
+  behaviour: SandboxBehaviour;
+  tenant(token: string): Tenant;
 }
 
 /** One line per endpoint, also served as GET /__sandbox/ so a human can discover them. */
@@ -31,6 +36,11 @@ export const CONTROL_ENDPOINTS: Record<string, string> = {
   'GET faults': '{rules}',
   'POST faults': '{rules: [FaultRule]} replaces the rules; {webhooks: {duplicateRate, delayMs, reorder, reorderWindowMs}} sets webhook faults',
   'DELETE faults': 'clear all upstream and webhook faults',
+  'GET behaviour': '{guestNameChangeUpdates}',
+  'POST behaviour': '{guestNameChangeUpdates?: 1|2, revisionConflict?: {status: 409|428|400, code}}: where the sources allow several behaviours',
+  'POST start-event': '{token, eventId, timing?}: the event starts (Wix does this on the clock): event_started and guest_event_starts',
+  'POST ticket-orders': '{token, eventId, tickets (1..50), status: PAID|OFFLINE_PENDING|FREE|PENDING|…} -> {orderNumber, guests}: a BUYER and its TICKET_HOLDERs',
+  'POST ticket-orders/status': '{token, orderNumber, status}: the order moves its guests (CANCELED also sends guest_order_canceled)',
   'POST seed': '{token, seed, size?: {events, rsvpsPerEvent, sessions, participationsPerSession, bookings}} -> counts',
 };
 
@@ -76,6 +86,40 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         deps.faults.clear();
         deps.dispatcher.setFaults({});
         return { json: { rules: [] } };
+      case 'GET behaviour':
+        return { json: deps.behaviour };
+      case 'POST behaviour': {
+        const { guestNameChangeUpdates: n, revisionConflict: rc, ...rest } = (body ?? {}) as Record<string, any>;
+        const unknown = Object.keys(rest)[0];
+        if (unknown) throw invalidArgument({ field: unknown, description: 'unknown behaviour; known: guestNameChangeUpdates, revisionConflict' });
+        if (n !== undefined && n !== 1 && n !== 2) throw invalidArgument({ field: 'guestNameChangeUpdates', description: `expected 1 or 2, got ${JSON.stringify(n)}` });
+        if (rc !== undefined && (![409, 428, 400].includes(rc?.status) || typeof rc?.code !== 'string' || !/^[A-Z_]{1,64}$/.test(rc.code))) {
+          throw invalidArgument({ field: 'revisionConflict', description: `expected {status: 409|428|400, code: SCREAMING_SNAKE}, got ${JSON.stringify(rc)}` });
+        }
+        if (n !== undefined) deps.behaviour.guestNameChangeUpdates = n;
+        if (rc !== undefined) deps.behaviour.revisionConflict = { status: rc.status, code: rc.code };
+        return { json: deps.behaviour };
+      }
+      case 'POST start-event': {
+        const { token, eventId, timing } = (body ?? {}) as Record<string, unknown>;
+        if (timing !== undefined && !TIMINGS.includes(timing as string)) throw invalidArgument({ field: 'timing', description: `expected one of ${TIMINGS.join(', ')}, got ${JSON.stringify(timing)}` });
+        const event = createEventsDomainHelpers(deps.tenant(tokenOf(token))).startEvent(stringField(eventId, 'eventId'), timing as string | undefined);
+        return { json: { event } };
+      }
+      case 'POST ticket-orders': {
+        const { token, eventId, tickets, status, contactId } = (body ?? {}) as Record<string, unknown>;
+        if (typeof tickets !== 'number' || !Number.isInteger(tickets) || tickets < 1 || tickets > 50) throw invalidArgument({ field: 'tickets', description: `expected an integer 1..50, got ${JSON.stringify(tickets)}` });
+        const domain = createEventsDomainHelpers(deps.tenant(tokenOf(token)));
+        const event = domain.getEvent(stringField(eventId, 'eventId'));
+        if (event.registration?.initialType !== 'TICKETING') throw invalidArgument({ field: 'eventId', description: 'expected a ticketed event (registration.initialType TICKETING)' });
+        const guests = domain.createTicketGuests(event.id!, typeof contactId === 'string' ? contactId : randomUUID(), tickets, orderStatus(status), true);
+        return { json: { orderNumber: guests[0]!.orderNumber, guests } };
+      }
+      case 'POST ticket-orders/status': {
+        const { token, orderNumber, status } = (body ?? {}) as Record<string, unknown>;
+        const guests = createEventsDomainHelpers(deps.tenant(tokenOf(token))).setOrderStatus(stringField(orderNumber, 'orderNumber'), orderStatus(status));
+        return { json: { guests } };
+      }
       case 'POST seed': {
         const { token, seed, size } = (body ?? {}) as { token?: unknown; seed?: unknown; size?: unknown };
         if (typeof token !== 'string' || !token.trim()) throw invalidArgument({ field: 'token', description: `expected the tenant's token (a non-empty string), got ${JSON.stringify(token)}` });
@@ -90,6 +134,24 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
 }
 
 // Private helpers: each names the field it checks and what it expected.
+
+const TIMINGS = ['NOW', 'STARTS_IN_1_DAY', 'STARTS_IN_3_DAYS', 'STARTS_IN_1_WEEK', 'STARTS_IN_1_HOUR', 'STARTS_IN_30_MINUTES'];
+const ORDER_STATUSES: OrderStatus[] = ['FREE', 'PENDING', 'PAID', 'OFFLINE_PENDING', 'INITIATED', 'CANCELED', 'DECLINED', 'AUTHORIZED', 'VOIDED', 'PARTIALLY_PAID'];
+
+function tokenOf(token: unknown): string {
+  if (typeof token !== 'string' || !token.trim()) throw invalidArgument({ field: 'token', description: `expected the tenant's token (a non-empty string), got ${JSON.stringify(token)}` });
+  return token;
+}
+
+function stringField(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !value) throw invalidArgument({ field, description: `expected a non-empty string, got ${JSON.stringify(value)}` });
+  return value;
+}
+
+function orderStatus(value: unknown): OrderStatus {
+  if (!ORDER_STATUSES.includes(value as OrderStatus)) throw invalidArgument({ field: 'status', description: `expected one of ${ORDER_STATUSES.join(', ')}, got ${JSON.stringify(value)}` });
+  return value as OrderStatus;
+}
 
 function webhookUrl(body: unknown): string {
   const url = (body as { url?: unknown } | undefined)?.url;

@@ -61,7 +61,8 @@ export interface MutationOptions {
 export interface EventsDomain {
   createEvent(partial?: Partial<WixEvent>): WixEvent;
   createRsvp(partial: Partial<Rsvp>, opts?: MutationOptions): Rsvp;
-  createTicketGuests(eventId: string, contactId: string, count: number, orderStatus?: OrderStatus): EventGuest[];
+  /** A ticket order: one BUYER and `count` TICKET_HOLDER guests (webhooks only with `emit`; the seeder passes none). */
+  createTicketGuests(eventId: string, contactId: string, count: number, orderStatus?: OrderStatus, emit?: boolean): EventGuest[];
   /** Recomputes `summaries` (and an automatic registration status); returns whether anything changed. */
   recomputeEventSummaries(eventId: string): boolean;
   getEvent(eventId: string): WixEvent;
@@ -80,6 +81,12 @@ export interface EventsDomain {
   rsvpSummary(eventId: string): RsvpSummary;
   /** Emits wix.events.v3.event_updated with the full entity (registration and summaries included). */
   emitEventUpdated(event: WixEvent): void;
+  /** CANCELED, with event_canceled, event_updated and one guest_event_canceled per guest (seed 003). */
+  cancelEvent(eventId: string): WixEvent;
+  /** STARTED, with event_started and one guest_event_starts per guest carrying `timing` (seed 003). */
+  startEvent(eventId: string, timing?: string): WixEvent;
+  /** A ticket order's status moves its BUYER and TICKET_HOLDER guests (seed 003 mapping); CANCELED also emits guest_order_canceled. */
+  setOrderStatus(orderNumber: string, status: OrderStatus): EventGuest[];
 }
 
 export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
@@ -137,6 +144,7 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
           : {}),
       },
       guestListSettings: partial.guestListSettings ?? { displayedPublicly: true },
+      ...(partial.categories ? { categories: clone(partial.categories) } : {}),
       createdDate: partial.createdDate ?? created,
       updatedDate: partial.updatedDate ?? partial.createdDate ?? created,
     };
@@ -232,15 +240,14 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     const emit = opts.emit !== false;
     const rsvp = getRsvp(rsvpId);
     db.rsvps.delete(rsvpId);
-    if (emit) {
-      tenant.emit({ entityFqdn: ENTITY_FQDN.rsvp, slug: 'deleted', entityId: rsvpId, deletedEvent: { deletedEntity: clone(rsvp), movedToTrash: false } });
-    }
+    // Only the id: seed 004's RSVP Deleted example is `deletedEvent: {movedToTrash: true}` (docs/fidelity.md).
+    if (emit) tenant.emit({ entityFqdn: ENTITY_FQDN.rsvp, slug: 'deleted', entityId: rsvpId, deletedEvent: { movedToTrash: true } });
     const guestId = guestIndex(tenant).get(rsvpId);
     const guest = guestId ? db.guests.get(guestId) : undefined;
     if (guest) {
       db.guests.delete(guest.id!);
       guestIndex(tenant).delete(rsvpId);
-      if (emit) tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'deleted', entityId: guest.id!, deletedEvent: { deletedEntity: clone(guest), movedToTrash: false } });
+      if (emit) emitGuestDeleted(guest);
     }
     afterSummariesMayChange(rsvp.eventId!, emit);
   }
@@ -294,13 +301,14 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
         entityFqdn: ENTITY_FQDN.guest,
         slug: 'guest_checked_in',
         entityId: guest.id!,
-        actionEvent: { body: { guest: clone(guest), eventDetails: event ? eventDetails(event) : {} } },
+        // bodyAsJson as an object, as seed 003's example prints it (docs/fidelity.md: the SDK reads `body`).
+        actionEvent: { bodyAsJson: { guest: clone(guest), eventDetails: event ? eventDetails(event) : {} } },
       });
     }
     return next;
   }
 
-  function createTicketGuests(eventId: string, contactId: string, count: number, orderStatus: OrderStatus = 'PAID'): EventGuest[] {
+  function createTicketGuests(eventId: string, contactId: string, count: number, orderStatus: OrderStatus = 'PAID', emit = false): EventGuest[] {
     const event = getEvent(eventId);
     const orderNumber = randomCode(4) + '-' + randomCode(4) + '-' + randomCode(3);
     const created = stamp();
@@ -341,7 +349,80 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     }));
     for (const g of [buyer, ...holders]) db.guests.set(g.id!, g);
     recomputeEventSummaries(eventId);
+    if (emit) for (const g of [buyer, ...holders]) emitGuestCreated(g);
     return [buyer, ...holders];
+  }
+
+  function setOrderStatus(orderNumber: string, status: OrderStatus): EventGuest[] {
+    const guests = [...db.guests.values()].filter((g) => g.orderNumber === orderNumber);
+    if (guests.length === 0) throw notFound('ORDER_NOT_FOUND', `Order ${orderNumber} not found`, { orderNumber });
+    const now = stamp();
+    const attendanceStatus = orderAttendance(status);
+    const event = db.events.get(guests[0]!.eventId!);
+    const changed = guests.map((g) => {
+      const next: EventGuest = {
+        ...clone(g),
+        attendanceStatus,
+        updatedDate: now,
+        attendanceStatusUpdatedDate: g.attendanceStatus === attendanceStatus ? g.attendanceStatusUpdatedDate : now,
+        revision: String(Number(g.revision ?? '1') + 1),
+        additionalDetails: { ...g.additionalDetails, updatedDate: now, orderStatus: status },
+      };
+      db.guests.set(next.id!, next);
+      emitGuestUpdated(next, 1);
+      if (status === 'CANCELED') {
+        tenant.emit({
+          entityFqdn: ENTITY_FQDN.guest,
+          slug: 'guest_order_canceled',
+          entityId: next.id!,
+          actionEvent: { bodyAsJson: { guest: clone(next), event: event ? guestEvent(event) : {}, order: { orderStatus: 'CANCELED', invoice: {} } } },
+        });
+      }
+      return next;
+    });
+    afterSummariesMayChange(guests[0]!.eventId!, true);
+    return changed;
+  }
+
+  function cancelEvent(eventId: string): WixEvent {
+    const event = getEvent(eventId);
+    if (event.status === 'CANCELED') throw failedPrecondition('EVENT_ALREADY_CANCELED', `Event ${eventId} is already canceled`, { eventId });
+    event.status = 'CANCELED';
+    event.updatedDate = stamp();
+    tenant.emit({
+      entityFqdn: ENTITY_FQDN.event,
+      slug: 'canceled',
+      entityId: eventId,
+      actionEvent: { body: { timestamp: event.updatedDate, eventId, title: event.title } },
+    });
+    emitEventUpdated(event);
+    for (const g of guestsOf(eventId)) {
+      tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'guest_event_canceled', entityId: g.id!, actionEvent: { bodyAsJson: { guest: clone(g), event: guestEvent(event) } } });
+    }
+    return event;
+  }
+
+  function startEvent(eventId: string, timing = 'NOW'): WixEvent {
+    const event = getEvent(eventId);
+    if (event.status !== 'UPCOMING') throw failedPrecondition('EVENT_NOT_UPCOMING', `Event ${eventId} is ${event.status}`, { eventId, status: event.status });
+    event.status = 'STARTED';
+    event.updatedDate = stamp();
+    const guests = guestsOf(eventId);
+    tenant.emit({
+      entityFqdn: ENTITY_FQDN.event,
+      slug: 'started',
+      entityId: eventId,
+      actionEvent: { body: { timestamp: event.updatedDate, eventId, hasGuests: guests.length > 0 } },
+    });
+    emitEventUpdated(event);
+    for (const g of guests) {
+      tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'guest_event_starts', entityId: g.id!, actionEvent: { bodyAsJson: { guest: clone(g), event: guestEvent(event), timing } } });
+    }
+    return event;
+  }
+
+  function guestsOf(eventId: string): EventGuest[] {
+    return [...db.guests.values()].filter((g) => g.eventId === eventId);
   }
 
   function recomputeEventSummaries(eventId: string): boolean {
@@ -489,10 +570,33 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     db.guests.set(guest.id!, guest);
     index.set(rsvp.id!, guest.id!);
     if (emit) {
-      if (existing) tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'updated', entityId: guest.id!, updatedEvent: { currentEntity: clone(guest) } });
-      else tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'created', entityId: guest.id!, createdEvent: { entity: clone(guest) } });
+      if (existing) emitGuestUpdated(guest, renamed(existing, guest) ? 2 : 1);
+      else emitGuestCreated(guest);
     }
     return guest;
+  }
+
+  /**
+   * Seed 003: guest_updated "always fires together with" guest_created and guest_deleted, and a name change fires
+   * it twice (the name, then the order). The second copy is a separate DomainEvent (own id and sequence), so a
+   * receiver's de-duplication by id cannot hide it; `guestNameChangeUpdates` (control) turns it off.
+   */
+  function emitGuestCreated(guest: EventGuest): void {
+    tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'created', entityId: guest.id!, createdEvent: { entity: clone(guest) } });
+    emitGuestUpdated(guest, 1);
+  }
+
+  function emitGuestUpdated(guest: EventGuest, times: number): void {
+    const copies = Math.min(times, tenant.behaviour?.guestNameChangeUpdates ?? 2);
+    for (let i = 0; i < Math.max(1, copies); i++) {
+      tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'updated', entityId: guest.id!, updatedEvent: { currentEntity: clone(guest) } });
+    }
+  }
+
+  /** No example in seed 003; sent like RSVP's (seed 004): only the id (docs/fidelity.md). */
+  function emitGuestDeleted(guest: EventGuest): void {
+    emitGuestUpdated(guest, 1);
+    tenant.emit({ entityFqdn: ENTITY_FQDN.guest, slug: 'deleted', entityId: guest.id!, deletedEvent: { movedToTrash: true } });
   }
 
   return {
@@ -509,6 +613,9 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     updateEvent,
     rsvpSummary,
     emitEventUpdated,
+    cancelEvent,
+    startEvent,
+    setOrderStatus,
   };
 }
 
@@ -552,8 +659,9 @@ export function projectGuest(guest: EventGuest, fields: readonly GuestFieldset[]
  * DASHBOARD adds summaries; the other fieldsets name properties the sandbox does not model.
  */
 export function projectEvent(event: WixEvent, fields: readonly string[] = []): WixEvent {
-  const { registration, summaries, shortDescription, ...base } = event;
+  const { registration, summaries, shortDescription, categories, ...base } = event;
   const out: WixEvent = base;
+  if (fields.includes('CATEGORIES') && categories) out.categories = categories;
   if (fields.includes('DETAILS') && shortDescription !== undefined) out.shortDescription = shortDescription;
   if (fields.includes('REGISTRATION') && registration) out.registration = registration;
   if (fields.includes('DASHBOARD') && summaries) out.summaries = summaries;
@@ -590,6 +698,11 @@ export function orderAttendance(status: OrderStatus): GuestAttendanceStatus {
   return status === 'PAID' || status === 'OFFLINE_PENDING' || status === 'FREE' ? 'ATTENDING' : 'NOT_ATTENDING';
 }
 
+/** The `event` of guest_event_canceled / _starts / guest_order_canceled, as seed 003's examples print it. */
+export function guestEvent(event: WixEvent): Record<string, unknown> {
+  return { ...eventDetails(event), eventPageUrl: { base: 'https://sandbox.invalid', path: `/event-details/${event.slug ?? event.id}` } };
+}
+
 /** EventDetails of guest action webhooks (WIX-REST.md §4.4). */
 export function eventDetails(event: WixEvent): Record<string, unknown> {
   return {
@@ -602,6 +715,12 @@ export function eventDetails(event: WixEvent): Record<string, unknown> {
 }
 
 // --- private helpers -------------------------------------------------------------------------------------------
+
+function renamed(before: EventGuest, after: EventGuest): boolean {
+  const a = before.guestDetails ?? {};
+  const b = after.guestDetails ?? {};
+  return a.firstName !== b.firstName || a.lastName !== b.lastName;
+}
 
 /** rsvpId -> guest id, per tenant db: a guest lookup by RSVP must not scan the guest list on every change. */
 const guestIndexes = new WeakMap<object, Map<string, string>>();

@@ -13,7 +13,7 @@ import { loadOrGenerateKeys } from './keys.js';
 import { allRoutes } from './routes/index.js';
 import { seedTenant, type SeedCounts, type SeedSize } from './seed.js';
 import { createRequestStats, createSandboxServer, type PublicRoute, type StatsSnapshot } from './server.js';
-import { createTenantDb, type Tenant } from './tenant.js';
+import { createTenantDb, defaultBehaviour, type SandboxBehaviour, type Tenant } from './tenant.js';
 import { createWebhookDispatcher, SANDBOX_APP_ID, type WebhookDispatcher } from './webhooks.js';
 
 export interface SandboxOptions {
@@ -43,6 +43,8 @@ export interface Sandbox {
   seed(token: string, seed: number, size?: Partial<SeedSize>): SeedCounts;
   dispatcher: WebhookDispatcher;
   faults: Faults;
+  /** Mutable: where the sources allow two behaviours, which one every tenant shows. */
+  behaviour: SandboxBehaviour;
   stats(): StatsSnapshot;
   resetStats(): void;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const faults = createFaults();
   const stats = createRequestStats();
   const tenants = new Map<string, Tenant>();
+  const behaviour: SandboxBehaviour = defaultBehaviour();
   const startedAt = Math.floor(Date.now() / 1000);
 
   function tenant(token: string): Tenant {
@@ -65,7 +68,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       // Derived from the token, so a restarted sandbox gives the same token the same site and webhooks keep
       // their instanceId (WIX-REST.md §1.9: webhooks name their site only through it).
       const ids = { instanceId: guidFromString(`instance:${token}`), siteId: guidFromString(`site:${token}`) };
-      t = { token, ...ids, db: createTenantDb(), emit: (event) => dispatcher.emit(ids, event) };
+      t = { token, ...ids, db: createTenantDb(), emit: (event) => dispatcher.emit(ids, event), behaviour };
       tenants.set(token, t);
     }
     return t;
@@ -101,7 +104,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     tenant,
     faults,
     stats,
-    control: createControlHandler({ stats, publicKeyPem: keys.publicKeyPem, dispatcher, faults, seed }),
+    control: createControlHandler({ stats, publicKeyPem: keys.publicKeyPem, dispatcher, faults, seed, behaviour, tenant }),
   });
 
   if (opts.seed !== undefined) seed(demoToken, opts.seed, opts.seedSize);
@@ -126,6 +129,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     seed,
     dispatcher,
     faults,
+    behaviour,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     stop() {

@@ -38,6 +38,11 @@ export const DEFAULT_SEED_SIZE: SeedSize = { events: 20, rsvpsPerEvent: 5, sessi
 
 /** Every date is an offset from this instant, never from "now", so two runs produce identical data. */
 export const SEED_BASE_DATE = Date.parse('2026-01-01T00:00:00Z');
+/** The demo events' categories (Events v3 CATEGORIES fieldset, SDK listEventsByCategory). */
+export const DEMO_CATEGORIES = [
+  { id: '7d1c2a4e-0b6f-4c1a-9e53-1f2a3b4c5d01', name: 'Talks' },
+  { id: '7d1c2a4e-0b6f-4c1a-9e53-1f2a3b4c5d02', name: 'Workshops' },
+];
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Radia', 'Tim', 'Frances', 'John', 'Hedy', 'Linus', 'Katherine'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Perlman', 'Berners-Lee', 'Allen', 'Backus', 'Lamarr', 'Torvalds', 'Johnson'];
@@ -204,6 +209,8 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
       registration: ticketed
         ? { type: 'TICKETING' }
         : { type: 'RSVP', rsvp: { responseType: 'YES_AND_NO', limit: limited ? 8 : null, waitlistEnabled: limited && i % 2 === 0 } },
+      // Fixed, not drawn from rand: adding categories must not move the ids of the rest of the demo data.
+      categories: { categories: [DEMO_CATEGORIES[i % DEMO_CATEGORIES.length]!] },
       createdDate: created,
       updatedDate: created,
     });

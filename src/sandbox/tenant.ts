@@ -31,6 +31,24 @@ export type OutgoingEvent = Pick<
   'entityFqdn' | 'slug' | 'entityId' | 'createdEvent' | 'updatedEvent' | 'deletedEvent' | 'actionEvent'
 >;
 
+/**
+ * Where the sources describe two behaviours a receiver must survive, which one the sandbox shows (shared by every
+ * tenant; set through POST /__sandbox/behaviour).
+ */
+export interface SandboxBehaviour {
+  /** guest_updated webhooks per guest name change: 2 as seed 003 documents (name, then order), or 1. */
+  guestNameChangeUpdates: 1 | 2;
+  /**
+   * How a stale revision is refused. No source states it (docs/upstream.md §9); the default is 409 REVISION_MISMATCH,
+   * and tests switch to 428 or 400 with another code to show the gateway does not depend on the choice.
+   */
+  revisionConflict: { status: 409 | 428 | 400; code: string };
+}
+
+export function defaultBehaviour(): SandboxBehaviour {
+  return { guestNameChangeUpdates: 2, revisionConflict: { status: 409, code: 'REVISION_MISMATCH' } };
+}
+
 export interface Tenant {
   /** The Authorization header value that selects this tenant. */
   token: string;
@@ -39,6 +57,8 @@ export interface Tenant {
   db: TenantDb;
   /** Queue a webhook for every registered target (the dispatcher stamps id, eventTime, entityEventSequence). */
   emit(event: OutgoingEvent): void;
+  /** Absent in hand-built tenants (unit tests): the defaults apply. */
+  behaviour?: SandboxBehaviour;
 }
 
 export function createTenantDb(): TenantDb {

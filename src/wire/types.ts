@@ -360,6 +360,8 @@ export interface WixEvent {
   /** with fields=DASHBOARD */
   summaries?: EventSummaries;
   guestListSettings?: { displayedPublicly?: boolean };
+  /** with fields=CATEGORIES */
+  categories?: { categories?: { id?: Guid; name?: string }[] };
   createdDate?: Timestamp;
   updatedDate?: Timestamp;
 }

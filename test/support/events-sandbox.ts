@@ -14,6 +14,11 @@ export interface EventsSandbox {
   call<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<CallResult<T>>;
   /** Every webhook delivered so far, ordered by entity and entityEventSequence, once the sandbox's queue is idle. */
   webhooks(): Promise<ReceivedWebhook[]>;
+  /**
+   * Runs `fn` with the collector unregistered: bulk data for paging tests makes thousands of webhooks nobody reads,
+   * and a later webhooks() would wait for every one of them to be signed and delivered.
+   */
+  unheard<T>(fn: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -27,6 +32,7 @@ export async function startEventsSandbox(): Promise<EventsSandbox> {
     token,
     call: client.call,
     webhooks: () => hooks.ordered(),
+    unheard: (fn) => hooks.unheard(fn),
     async stop() {
       await hooks.stop();
       await sandbox.stop();

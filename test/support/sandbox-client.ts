@@ -66,6 +66,8 @@ export interface WebhookCollector {
   /** As received(), ordered by entity and entityEventSequence, the order a consumer applies them in. */
   ordered(): Promise<ReceivedWebhook[]>;
   clear(): void;
+  /** Runs `fn` with this target unregistered (after draining the queue), so its webhooks are never sent here. */
+  unheard<T>(fn: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,8 @@ export async function collectWebhooks(client: SandboxClient): Promise<WebhookCol
           event.createdEvent?.entity ??
           event.updatedEvent?.currentEntity ??
           event.deletedEvent?.deletedEntity ??
+          event.actionEvent?.bodyAsJson?.guest ??
+          event.actionEvent?.bodyAsJson ??
           event.actionEvent?.body?.guest ??
           event.actionEvent?.body,
       });
@@ -115,6 +119,15 @@ export async function collectWebhooks(client: SandboxClient): Promise<WebhookCol
     },
     clear() {
       got = [];
+    },
+    async unheard(fn) {
+      await client.control('POST', 'idle');
+      await client.control('DELETE', 'webhooks', { url });
+      try {
+        return await fn();
+      } finally {
+        await client.control('POST', 'webhooks', { url });
+      }
     },
     async stop() {
       await client.control('DELETE', 'webhooks', { url }).catch(() => {});

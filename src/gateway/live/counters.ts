@@ -18,7 +18,7 @@ import { Repeater } from 'graphql-yoga';
 import type { GatewayServices } from '../context.js';
 import type { GatewayPubSub } from '../pubsub.js';
 import type { Upstream } from '../upstream/index.js';
-import { siteTopicId } from './site.js';
+import { siteTopicId, subscribeOnSite } from './site.js';
 import { pageSource, pages } from '../upstream/query.js';
 import { LIMITS } from '../../wire/paths.js';
 import type { Rsvp } from '../../wire/types.js';
@@ -76,7 +76,8 @@ export function createCounterHub(options: CounterHubOptions): CounterHub {
     const key = siteTopicId(instanceId, eventId);
     let entry = entries.get(key);
     if (entry) return entry;
-    const signals = pubsub.subscribe('checkIns:changed', key);
+    // Also the site-wide id: a deletion whose event the gateway does not know makes every counter of the site re-read.
+    const signals = subscribeOnSite(pubsub, 'checkIns:changed', instanceId, eventId);
     const created: Entry = { key, eventId, subs: new Set(), reading: false, pending: false, lastReadStart: 0, readSeq: 0, failures: 0, signals };
     entry = created;
     entries.set(key, entry);

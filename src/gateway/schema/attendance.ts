@@ -1,5 +1,9 @@
 /** Attendance: whether and how many people attended one booked session (Bookings Attendance v2, WIX-REST.md §2). */
 import { globalId } from '../validation.js';
+import { LIMITS } from '../../wire/paths.js';
+import type { Attendance, Filter } from '../../wire/types.js';
+import type { GatewayContext } from '../context.js';
+import { and, pageSource, pages } from '../upstream/query.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
@@ -62,15 +66,38 @@ builder.node(AttendanceRef, {
 
 builder.queryFields((t) => ({
   attendanceCount: t.int({
-    description: 'Count of attendance records (upstream count: status, sessionId and bookingId filters).',
-    args: { status: t.arg({ type: AttendanceStatusEnum }), sessionId: t.arg.id(), bookingId: t.arg.id() },
+    description:
+      "Count of the site's attendance records matching the filter, counted by paging the upstream query (1,000 per call). " +
+      "The upstream's own count is member-scoped and refuses API keys and app tokens (docs/fidelity.md).",
+    args: {
+      filter: t.arg({ type: attendanceFilter.filterRef }),
+      status: t.arg({ type: AttendanceStatusEnum }),
+      sessionId: t.arg.id(),
+      bookingId: t.arg.id(),
+    },
     resolve: (_root, args, ctx) =>
-      ctx.upstream.attendance.count({
-        ...(args.status ? { status: args.status } : {}),
-        ...(args.sessionId ? { eventId: globalId('Session', String(args.sessionId), 'sessionId') } : {}),
-        ...(args.bookingId ? { bookingId: globalId('Booking', String(args.bookingId), 'bookingId') } : {}),
-      }),
+      countAttendances(
+        ctx,
+        and(
+          attendanceFilter.toFilter(args.filter),
+          args.status ? { status: args.status } : undefined,
+          args.sessionId ? { eventId: globalId('Session', String(args.sessionId), 'sessionId') } : undefined,
+          args.bookingId ? { bookingId: globalId('Booking', String(args.bookingId), 'bookingId') } : undefined,
+        ),
+      ),
   }),
 }));
 
 addRootQueries({ typename: 'Attendance', resource: 'attendance', ref: AttendanceRef, filter: attendanceFilter, plural: 'attendances' });
+
+// Private helpers
+
+async function countAttendances(ctx: GatewayContext, filter: Filter | undefined): Promise<number> {
+  const src = pageSource<Attendance>('cursor', LIMITS.attendanceQueryMax, async (q) => {
+    const page = await ctx.upstream.attendance.query(q);
+    return { items: page.attendances, meta: page.pagingMetadata };
+  });
+  let count = 0;
+  for await (const page of pages(src, { filter })) count += page.items.length;
+  return count;
+}

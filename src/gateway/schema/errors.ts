@@ -162,6 +162,32 @@ export function isUpstreamNotFound(err: unknown): boolean {
  * carries the revision to retry with, or null when it was deleted meanwhile. `remember` primes the request's
  * loaders with what was read, so a later selection in the same operation sees it too.
  */
+/**
+ * The typed conflict when a refused update was made against a stale revision, else null. No source states the
+ * upstream's status for a stale revision (docs/upstream.md §9; the sandbox answers 409 REVISION_MISMATCH), so a
+ * 409 is one outright, and a 400 or 428 is one when a re-read shows the entity has moved past the sent revision.
+ */
+export async function staleRevisionConflict<T extends { revision?: string | null }>(
+  err: unknown,
+  resource: string,
+  id: string,
+  sentRevision: string,
+  reread: () => Promise<T>,
+  remember: (current: T) => void,
+): Promise<RevisionConflictError | null> {
+  if (isRevisionConflict(err)) return revisionConflict(resource, id, sentRevision, reread, remember);
+  if (!(err instanceof UpstreamHttpError) || (err.status !== 400 && err.status !== 428)) return null;
+  let current: T;
+  try {
+    current = await reread();
+  } catch (readErr) {
+    if (isUpstreamNotFound(readErr)) return new RevisionConflictError(resource, id, sentRevision, null);
+    return null;
+  }
+  remember(current);
+  return current.revision != null && current.revision !== sentRevision ? new RevisionConflictError(resource, id, sentRevision, current.revision) : null;
+}
+
 export async function revisionConflict<T extends { revision?: string | null }>(
   resource: string,
   id: string,

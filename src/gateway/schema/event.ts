@@ -3,7 +3,7 @@ import type { EventSummaries, Registration, RsvpSettings, WixEvent } from '../..
 import { checkInStatsOf, CheckInStatsRef } from './analytics.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
-import { defineFilter, RANGE, sharedEnum } from './filters.js';
+import { defineFilter, sharedEnum } from './filters.js';
 import { linkConnection } from './paging.js';
 import { EventRef, GuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes } from './loading.js';
@@ -36,23 +36,35 @@ const RecurrenceStatusEnum = sharedEnum('RecurrenceStatus', [
   'RECURRING_RECENTLY_ENDED',
   'RECURRING_RECENTLY_CANCELED',
 ]);
-const EQ_IN_EXISTS = ['eq', 'ne', 'in', 'nin', 'exists'] as const;
 
+/**
+ * Exactly the SDK's EventQuerySpec (@wix/auto_sdk_events_wix-events-v-2, docs/fidelity.md): initialType takes $eq
+ * only; ids, dates, slug and title take comparisons and $in (no $nin, no $exists); status and userId take $eq,
+ * $ne and $in and are not sortable. Registration type/status are not filterable upstream: select and filter them
+ * in the client.
+ */
+const SPEC_RANGE = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in'] as const;
+const SPEC_EQ_IN = ['eq', 'ne', 'in'] as const;
 export const eventFilter = defineFilter(
   'Event',
   {
-    id: { path: 'id', type: 'ID', ops: EQ_IN_EXISTS },
-    status: { path: 'status', type: { enumName: 'EventStatus', values: EVENT_STATUSES }, ops: EQ_IN_EXISTS },
-    title: { path: 'title', type: 'String', ops: [...EQ_IN_EXISTS, 'startsWith'] },
-    registrationType: { path: 'registration.type', type: { enumName: 'RegistrationType', values: REGISTRATION_TYPES }, ops: EQ_IN_EXISTS },
-    registrationStatus: { path: 'registration.status', type: { enumName: 'RegistrationStatus', values: REGISTRATION_STATUSES }, ops: EQ_IN_EXISTS },
-    startDate: { path: 'dateAndTimeSettings.startDate', type: 'DateTime', ops: RANGE },
-    createdDate: { path: 'createdDate', type: 'DateTime', ops: RANGE },
-    updatedDate: { path: 'updatedDate', type: 'DateTime', ops: RANGE },
+    id: { path: 'id', type: 'ID', ops: SPEC_RANGE },
+    status: { path: 'status', type: { enumName: 'EventStatus', values: EVENT_STATUSES }, ops: SPEC_EQ_IN },
+    userId: { path: 'userId', type: 'ID', ops: SPEC_EQ_IN, description: 'The Wix user who created the event.' },
+    title: { path: 'title', type: 'String', ops: SPEC_RANGE },
+    slug: { path: 'slug', type: 'String', ops: SPEC_RANGE },
+    initialType: { path: 'registration.initialType', type: { enumName: 'InitialRegistrationType', values: ['RSVP', 'TICKETING'] }, ops: ['eq'] },
+    startDate: { path: 'dateAndTimeSettings.startDate', type: 'DateTime', ops: SPEC_RANGE },
+    endDate: { path: 'dateAndTimeSettings.endDate', type: 'DateTime', ops: SPEC_RANGE },
+    createdDate: { path: 'createdDate', type: 'DateTime', ops: SPEC_RANGE },
+    updatedDate: { path: 'updatedDate', type: 'DateTime', ops: SPEC_RANGE },
   },
   {
+    id: { path: 'id', orders: 'BOTH' },
     title: { path: 'title', orders: 'BOTH' },
+    slug: { path: 'slug', orders: 'BOTH' },
     startDate: { path: 'dateAndTimeSettings.startDate', orders: 'BOTH' },
+    endDate: { path: 'dateAndTimeSettings.endDate', orders: 'BOTH' },
     createdDate: { path: 'createdDate', orders: 'BOTH' },
     updatedDate: { path: 'updatedDate', orders: 'BOTH' },
   },

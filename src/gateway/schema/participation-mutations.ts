@@ -13,7 +13,7 @@ import type { GatewayContext } from '../context.js';
 import * as v from '../validation.js';
 import { ValidationError } from '../validation.js';
 import { builder } from './builder.js';
-import { isRevisionConflict, mutationErrors, revisionConflict, typedUpstreamError, UpstreamMutationError } from './errors.js';
+import { mutationErrors, staleRevisionConflict, typedUpstreamError, UpstreamMutationError } from './errors.js';
 import { idempotencyKeyFor, remembered } from '../idempotency.js';
 import { forgetParticipation, rememberParticipation } from './after-write.js';
 import { ParticipationRef } from './refs.js';
@@ -125,9 +125,8 @@ builder.mutationFields((t) => ({
         rememberParticipation(ctx, participation);
         return { participation };
       } catch (err) {
-        if (isRevisionConflict(err)) {
-          throw await revisionConflict('Participation', id, revision, () => ctx.upstream.participations.get(id), (p) => rememberParticipation(ctx, p));
-        }
+        const conflict = await staleRevisionConflict(err, 'Participation', id, revision, () => ctx.upstream.participations.get(id), (p) => rememberParticipation(ctx, p));
+        if (conflict) throw conflict;
         throw typedUpstreamError(err, 'Participation', id, 'input.partySize');
       }
     },

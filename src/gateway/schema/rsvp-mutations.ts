@@ -22,7 +22,7 @@ import { chunk, pages, readAll, readByKeys } from '../upstream/query.js';
 import { idempotencyKeyFor, remembered } from '../idempotency.js';
 import { forgetRsvp, mapLimit, rememberEvent, rememberRsvp } from './after-write.js';
 import { builder } from './builder.js';
-import { isRevisionConflict, itemErrorFrom, ItemErrorRef, mutationErrors, revisionConflict, typedUpstreamError, UpstreamMutationError } from './errors.js';
+import { isRevisionConflict, itemErrorFrom, ItemErrorRef, mutationErrors, staleRevisionConflict, typedUpstreamError, UpstreamMutationError } from './errors.js';
 import { EventRef, RsvpRef } from './refs.js';
 import { type Direction, type GuestResult, planGuestChange, planPromotion, rsvpsToReread, selectGuests, spotsLeft } from './rsvp-plans.js';
 
@@ -188,7 +188,8 @@ builder.mutationFields((t) => ({
         rememberRsvp(ctx, updated);
         return { rsvp: updated };
       } catch (err) {
-        if (isRevisionConflict(err)) throw await revisionConflict('Rsvp', id, revision, () => ctx.upstream.rsvps.get(id), (r) => rememberRsvp(ctx, r));
+        const conflict = await staleRevisionConflict(err, 'Rsvp', id, revision, () => ctx.upstream.rsvps.get(id), (r) => rememberRsvp(ctx, r));
+        if (conflict) throw conflict;
         throw typedUpstreamError(err, 'Rsvp', id, 'input.status');
       }
     },

@@ -9,7 +9,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../../wire/types.js';
 import { resetLoaders, type GatewayContext } from '../context.js';
 import { counterHubFor, type CheckInCount } from '../live/counters.js';
-import { callerInstanceId, siteTopicId } from '../live/site.js';
+import { callerInstanceId, siteTopicId, subscribeOnSite } from '../live/site.js';
 import type { ChangeKind, EntityChange, GuestCheckedInMessage } from '../pubsub.js';
 import { globalId } from '../validation.js';
 import { builder } from './builder.js';
@@ -25,7 +25,11 @@ const RsvpChangeRef = builder.objectRef<EntityChange<Rsvp>>('RsvpChange').implem
   fields: (t) => ({
     kind: t.field({ type: ChangeKindEnum, resolve: (c) => c.kind }),
     rsvpId: t.id({ resolve: (c) => c.entityId }),
-    eventId: t.id({ nullable: true, resolve: (c) => c.entity?.eventId ?? null }),
+    eventId: t.id({
+      nullable: true,
+      description: 'Null only for a deletion whose event the gateway never saw (it reaches every rsvpChanged subscriber of the site).',
+      resolve: (c) => c.entity?.eventId ?? c.parent?.eventId ?? null,
+    }),
     rsvp: t.field({ type: RsvpRef, nullable: true, description: 'The RSVP after the change; for DELETED its last state.', resolve: (c) => c.entity }),
     occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.eventTime }),
   }),
@@ -36,7 +40,11 @@ const GuestChangeRef = builder.objectRef<EntityChange<EventGuest>>('GuestChange'
   fields: (t) => ({
     kind: t.field({ type: ChangeKindEnum, resolve: (c) => c.kind }),
     guestId: t.id({ resolve: (c) => c.entityId }),
-    eventId: t.id({ nullable: true, resolve: (c) => c.entity?.eventId ?? null }),
+    eventId: t.id({
+      nullable: true,
+      description: 'Null only for a deletion whose event the gateway never saw (it reaches every guestChanged subscriber of the site).',
+      resolve: (c) => c.entity?.eventId ?? c.parent?.eventId ?? null,
+    }),
     guest: t.field({ type: GuestRef, nullable: true, resolve: (c) => c.entity }),
     occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.eventTime }),
   }),
@@ -57,8 +65,8 @@ const ParticipationChangeRef = builder.objectRef<EntityChange<Participation>>('P
   fields: (t) => ({
     kind: t.field({ type: ChangeKindEnum, resolve: (c) => c.kind }),
     participationId: t.id({ resolve: (c) => c.entityId }),
-    sessionId: t.id({ nullable: true, resolve: (c) => c.entity?.eventId ?? null }),
-    scheduleId: t.id({ nullable: true, resolve: (c) => c.entity?.scheduleId ?? null }),
+    sessionId: t.id({ nullable: true, resolve: (c) => c.entity?.eventId ?? c.parent?.sessionId ?? null }),
+    scheduleId: t.id({ nullable: true, resolve: (c) => c.entity?.scheduleId ?? c.parent?.scheduleId ?? null }),
     participation: t.field({ type: ParticipationRef, nullable: true, resolve: (c) => c.entity }),
     occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.eventTime }),
   }),
@@ -120,14 +128,14 @@ builder.subscriptionFields((t) => ({
     type: RsvpChangeRef,
     description: 'RSVPs of one Wix Events event: created, updated (check-ins too) or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('rsvp:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event', 'eventId'))),
+    subscribe: async (_root, args, ctx) => subscribeOnSite(ctx.pubsub, 'rsvp:changed', await callerInstanceId(ctx), unwrapId(args.eventId, 'Event', 'eventId')),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestChanged: t.field({
     type: GuestChangeRef,
     description: 'Guests of one Wix Events event: created, updated or deleted.',
     args: { eventId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => ctx.pubsub.subscribe('guest:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.eventId, 'Event', 'eventId'))),
+    subscribe: async (_root, args, ctx) => subscribeOnSite(ctx.pubsub, 'guest:changed', await callerInstanceId(ctx), unwrapId(args.eventId, 'Event', 'eventId')),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   guestCheckedIn: t.field({
@@ -148,7 +156,7 @@ builder.subscriptionFields((t) => ({
         });
       }
       const key = args.sessionId ? `session:${unwrapId(args.sessionId, 'Session', 'sessionId')}` : `schedule:${unwrapId(args.scheduleId!, null, 'scheduleId')}`;
-      return ctx.pubsub.subscribe('participation:changed', siteTopicId(await callerInstanceId(ctx), key));
+      return subscribeOnSite(ctx.pubsub, 'participation:changed', await callerInstanceId(ctx), key);
     },
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
@@ -157,7 +165,7 @@ builder.subscriptionFields((t) => ({
     description: "Attendance of one session. The upstream sends only deletions; sets made through this gateway's mutations are reported too.",
     args: { sessionId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) =>
-      ctx.pubsub.subscribe('attendance:changed', siteTopicId(await callerInstanceId(ctx), unwrapId(args.sessionId, 'Session', 'sessionId'))),
+      subscribeOnSite(ctx.pubsub, 'attendance:changed', await callerInstanceId(ctx), unwrapId(args.sessionId, 'Session', 'sessionId')),
     resolve: (change, _args, ctx) => withFreshLoaders(ctx, change),
   }),
   sessionCapacity: t.field({
@@ -198,7 +206,7 @@ function withFreshLoaders<T>(ctx: GatewayContext, payload: T): T {
  */
 function sessionCapacity(ctx: GatewayContext, sessionId: string): AsyncIterable<CapacityMessage> {
   return new Repeater<CapacityMessage>(async (push, stop) => {
-    const signals = ctx.pubsub.subscribe('session:capacity', siteTopicId(await callerInstanceId(ctx), sessionId));
+    const signals = subscribeOnSite(ctx.pubsub, 'session:capacity', await callerInstanceId(ctx), sessionId);
     stop.then(() => signals.return?.());
     let last = '';
     const show = async (session: CalendarEvent) => {

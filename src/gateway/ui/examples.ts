@@ -7,7 +7,7 @@
 
 /** The deep walk `npm start` prints: events → guests → RSVP → contact → participations → session. */
 export const SAMPLE_QUERY = `{
-  events(first: 3, filter: { registrationType: { eq: RSVP } }) {
+  events(first: 3, filter: { initialType: { eq: RSVP } }) {
     edges { node { title checkInStats { checkedIn attending ratio }
       guests(first: 3) { edges { node { guestDetails { firstName lastName checkedIn }
         rsvp { status guests { guestId fullName checkedIn } }
@@ -77,7 +77,7 @@ subscription CheckInCounter($eventId: ID!) {
 
 /** Finds an RSVP event with a YES RSVP that still has a guest to check in. */
 export const EXAMPLE_IDS_QUERY = `{
-  events(first: 20, filter: { registrationType: { eq: RSVP } }) {
+  events(first: 20, filter: { initialType: { eq: RSVP } }) {
     edges { node { eventId rsvps(first: 100) { edges { node { rsvpId status totalGuests checkedInGuestCount } } } } }
   }
 }`;

@@ -5,8 +5,9 @@
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../../wire/types.js';
 import { WEBHOOK_EVENT_TYPES as T } from '../../wire/types.js';
 import { attendanceSessionId } from '../live/attendance.js';
-import { siteTopicId } from '../live/site.js';
+import { siteTopicId, siteWideTopicId } from '../live/site.js';
 import type { ChangeKind, EntityChange, GatewayPubSub, TopicName, Topics } from '../pubsub.js';
+import { attendanceParent, guestParent, participationParent, rsvpParent, type Parent, type ParentEntry, type ParentKind } from './parents.js';
 import type { VerifiedWebhook } from './verify.js';
 
 /** One publish the webhook causes. */
@@ -18,10 +19,58 @@ export function isKnownEventType(eventType: string): boolean {
   return KNOWN.has(eventType);
 }
 
-/** The publishes for one webhook; empty when it concerns nothing a subscription shows (e.g. booking_updated). */
-export function publicationsFor(hook: VerifiedWebhook): Publication[] {
+/** Which parent kind a webhook's entity has, for the event types that concern one. */
+export function parentKindOf(eventType: string): ParentKind | undefined {
+  switch (eventType) {
+    case T.rsvpCreated:
+    case T.rsvpUpdated:
+    case T.rsvpDeleted:
+      return 'rsvp';
+    case T.guestCreated:
+    case T.guestUpdated:
+    case T.guestDeleted:
+    case T.guestCheckedIn:
+      return 'guest';
+    case T.participationCreated:
+    case T.participationUpdated:
+    case T.participationDeleted:
+      return 'participation';
+    case T.attendanceDeleted:
+      return 'attendance';
+    default:
+      return undefined;
+  }
+}
+
+/** The parent the webhook's own body names (created/updated entities, a check-in's guest); none for a bare deletion. */
+export function parentFromBody(hook: VerifiedWebhook): ParentEntry | undefined {
+  const { envelope, body } = hook;
+  if (!body) return undefined;
+  switch (parentKindOf(envelope.eventType)) {
+    case 'rsvp':
+      return rsvpParent(body as Rsvp);
+    case 'guest':
+      return guestParent((envelope.eventType === T.guestCheckedIn ? body.guest : body) as EventGuest);
+    case 'participation':
+      return participationParent(body as Participation);
+    case 'attendance':
+      return attendanceParent(body as Attendance);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The publishes for one webhook; empty when it concerns nothing a subscription shows (e.g. booking_updated).
+ * `known` is the parent the gateway remembered (webhooks/parents.ts) for a webhook whose body does not name it. A
+ * deletion whose parent nobody knows still reaches every subscriber of that kind on the site (the site-wide topic
+ * id) and makes every live counter of the site re-read, so no subscriber misses it and counters end equal to the
+ * upstream (docs/fidelity.md).
+ */
+export function publicationsFor(hook: VerifiedWebhook, known?: Parent): Publication[] {
   const { envelope, event, body } = hook;
   const site = (key: string) => siteTopicId(envelope.instanceId, key);
+  const anywhere = siteWideTopicId(envelope.instanceId);
   const eventTime = event.eventTime ?? new Date().toISOString();
   const change = <E>(kind: ChangeKind, entity: E | null): EntityChange<E> => ({
     kind,
@@ -29,25 +78,31 @@ export function publicationsFor(hook: VerifiedWebhook): Publication[] {
     entity,
     eventTime,
     changeId: event.id,
+    ...(known && !entity ? { parent: known } : {}),
   });
   const kindOf = (): ChangeKind => (event.deletedEvent ? 'DELETED' : event.createdEvent ? 'CREATED' : 'UPDATED');
   const checkIns = (eventId: string | undefined): Publication[] =>
     eventId ? [{ topic: 'checkIns:changed', id: site(eventId), payload: { eventId, eventTime } }] : [];
+  const everyCounter: Publication = { topic: 'checkIns:changed', id: anywhere, payload: { eventId: '', eventTime } };
 
   switch (envelope.eventType) {
     case T.rsvpCreated:
     case T.rsvpUpdated:
     case T.rsvpDeleted: {
       const rsvp = body as Rsvp | null;
-      if (!rsvp?.eventId) return [];
-      return [{ topic: 'rsvp:changed', id: site(rsvp.eventId), payload: change(kindOf(), rsvp) }, ...checkIns(rsvp.eventId)];
+      const eventId = rsvp?.eventId ?? known?.eventId;
+      if (eventId) return [{ topic: 'rsvp:changed', id: site(eventId), payload: change(kindOf(), rsvp) }, ...checkIns(eventId)];
+      if (kindOf() !== 'DELETED') return [];
+      return [{ topic: 'rsvp:changed', id: anywhere, payload: change<never>('DELETED', null) }, everyCounter];
     }
     case T.guestCreated:
     case T.guestUpdated:
     case T.guestDeleted: {
       const guest = body as EventGuest | null;
-      if (!guest?.eventId) return [];
-      return [{ topic: 'guest:changed', id: site(guest.eventId), payload: change(kindOf(), guest) }, ...checkIns(guest.eventId)];
+      const eventId = guest?.eventId ?? known?.eventId;
+      if (eventId) return [{ topic: 'guest:changed', id: site(eventId), payload: change(kindOf(), guest) }, ...checkIns(eventId)];
+      if (kindOf() !== 'DELETED') return [];
+      return [{ topic: 'guest:changed', id: anywhere, payload: change<never>('DELETED', null) }, everyCounter];
     }
     case T.guestCheckedIn: {
       const guest = (body?.guest ?? null) as EventGuest | null;
@@ -60,17 +115,20 @@ export function publicationsFor(hook: VerifiedWebhook): Publication[] {
     case T.participationCreated:
     case T.participationUpdated:
     case T.participationDeleted: {
-      // The docs' deleted example carries no entity, so a deletion can be routed only when the sandbox (or a future
-      // upstream) sends the deleted entity.
       const participation = body as Participation | null;
-      if (!participation) return [];
+      const sessionId = participation?.eventId ?? known?.sessionId;
+      const scheduleId = participation?.scheduleId ?? known?.scheduleId;
       const payload = change(kindOf(), participation);
       const out: Publication[] = [];
-      if (participation.eventId) {
-        out.push({ topic: 'participation:changed', id: site(`session:${participation.eventId}`), payload });
-        out.push({ topic: 'session:capacity', id: site(participation.eventId), payload: { sessionId: participation.eventId, event: null, eventTime } });
+      if (sessionId) {
+        out.push({ topic: 'participation:changed', id: site(`session:${sessionId}`), payload });
+        out.push({ topic: 'session:capacity', id: site(sessionId), payload: { sessionId, event: null, eventTime } });
       }
-      if (participation.scheduleId) out.push({ topic: 'participation:changed', id: site(`schedule:${participation.scheduleId}`), payload });
+      if (scheduleId) out.push({ topic: 'participation:changed', id: site(`schedule:${scheduleId}`), payload });
+      if (out.length === 0 && kindOf() === 'DELETED') {
+        out.push({ topic: 'participation:changed', id: anywhere, payload });
+        out.push({ topic: 'session:capacity', id: anywhere, payload: { sessionId: '', event: null, eventTime } });
+      }
       return out;
     }
     case T.calendarEventUpdated: {
@@ -80,9 +138,8 @@ export function publicationsFor(hook: VerifiedWebhook): Publication[] {
     }
     case T.attendanceDeleted: {
       const attendance = body as Attendance | null;
-      const sessionId = attendanceSessionId(attendance);
-      if (!sessionId) return [];
-      return [{ topic: 'attendance:changed', id: site(sessionId), payload: change('DELETED', attendance) }];
+      const sessionId = attendanceSessionId(attendance) ?? known?.sessionId;
+      return [{ topic: 'attendance:changed', id: sessionId ? site(sessionId) : anywhere, payload: change('DELETED', attendance) }];
     }
     default:
       return [];

@@ -10,7 +10,8 @@ import type { Plugin, YogaLogger } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayPubSub } from '../pubsub.js';
 import { LIVE_INVALIDATION_ID, liveKeysForWebhook } from '../live/live-queries.js';
-import { isKnownEventType, publicationsFor, publishAll } from './publications.js';
+import { createMemoryParentStore, type ParentStore } from './parents.js';
+import { isKnownEventType, parentFromBody, parentKindOf, publicationsFor, publishAll } from './publications.js';
 import { createMemoryWebhookStore, createRedisWebhookStore, type WebhookStore } from './store.js';
 import type { Redis } from 'ioredis';
 import { createWebhookVerifier, WebhookRejection, type WebhookVerifier } from './verify.js';
@@ -27,6 +28,8 @@ export interface WebhookReceiverOptions {
    * (4xx/503: unverified, so its type is "unknown"), failed (500).
    */
   onOutcome?: (type: string, outcome: 'accepted' | 'duplicate' | 'stale' | 'ignored' | 'rejected' | 'failed') => void;
+  /** Parents of entities, for deletions that carry only the id; absent = this receiver's own memory. */
+  parents?: ParentStore;
 }
 
 export type WebhookOutcome = 'published' | 'duplicate' | 'stale' | 'ignored';
@@ -36,6 +39,7 @@ export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
   const store: WebhookStore = options.redis
     ? createRedisWebhookStore(options.redis, config.webhookDedupTtlSeconds)
     : createMemoryWebhookStore(config.webhookDedupTtlSeconds);
+  const parents = options.parents ?? createMemoryParentStore(config.webhookDedupTtlSeconds);
   let verifier: Promise<WebhookVerifier> | undefined;
   let logger: YogaLogger | undefined;
   return {
@@ -64,7 +68,7 @@ export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
           endResponse(json(202, { outcome: 'ignored' satisfies WebhookOutcome, eventType: hook.envelope.eventType }));
           return;
         }
-        const outcome = await deliver(hook, store, pubsub);
+        const outcome = await deliver(hook, store, pubsub, parents);
         options.onOutcome?.(type, outcome === 'published' ? 'accepted' : outcome);
         endResponse(json(200, { outcome }));
       } catch (err) {
@@ -86,6 +90,7 @@ export async function deliver(
   hook: Awaited<ReturnType<WebhookVerifier>>,
   store: WebhookStore,
   pubsub: GatewayPubSub,
+  parents: ParentStore = createMemoryParentStore(60),
 ): Promise<WebhookOutcome> {
   const { event, envelope } = hook;
   // Ids are scoped to the site: nothing promises they are unique across sites.
@@ -100,12 +105,18 @@ export async function deliver(
         return 'stale';
       }
     }
+    // Learn the parent the body names (before the ordering check would matter: a stale update still says it), or
+    // recall it for a deletion that carries only the id.
+    const named = parentFromBody(hook);
+    if (named) parents.remember([named]);
+    const kind = parentKindOf(envelope.eventType);
+    const known = named?.parent ?? (kind ? await parents.recall(kind, event.entityId) : undefined);
     const liveKeys = liveKeysForWebhook(hook);
     // One atomic append per webhook, tagged with its id: all its publications or none, and never twice per replica.
     await publishAll(
       pubsub,
       [
-        ...publicationsFor(hook),
+        ...publicationsFor(hook, known),
         ...(liveKeys.length ? [{ topic: 'live:invalidate' as const, id: LIVE_INVALIDATION_ID, payload: { keys: liveKeys } }] : []),
       ],
       id,

@@ -11,9 +11,9 @@
  * - The booking and the session (calendar event) must exist in the tenant: single set answers 404 BOOKING_NOT_FOUND
  *   / SESSION_NOT_FOUND (codes ours), bulk set fails that item only (§2.1 "entries whose session doesn't exist fail
  *   individually"). A missing session reference is SESSION_ID_NOT_PROVIDED (§2.4), a 400.
- * - Count: the real count is caller-scoped (the calling member's records, PERMISSION_DENIED for other identities,
- *   §2.1). The sandbox has no members, so it counts the tenant's records; the filter takes status, eventId and
- *   bookingId (the `serviceId` key of the docs would need a join through the booking and is not supported).
+ * - Count: the SDK doc scopes it to the calling member and answers PERMISSION_DENIED to every other identity. Every
+ *   sandbox token is an app identity (the sandbox has no member log-in), so count answers 403 PERMISSION_DENIED to
+ *   all, as the real API does to an API key or app token; clients count through query (docs/fidelity.md).
  * - Status for a missing attendance: 404 ATTENDANCE_NOT_FOUND (the code is the SDK's, the status ours).
  */
 import type { Attendance, AttendanceStatus, BulkAttendanceResult, FieldViolation, ItemMetadata } from '../../wire/types.js';
@@ -21,7 +21,7 @@ import { LIMITS } from '../../wire/paths.js';
 import { ENTITY_FQDN } from '../../wire/types.js';
 import { applicationError, invalidArgument, notFound, SandboxError } from '../errors.js';
 import { newGuid } from '../ids.js';
-import { countMatching, runQuery, type QuerySpec } from '../query-language.js';
+import { runQuery, type QuerySpec } from '../query-language.js';
 import type { Tenant } from '../tenant.js';
 import type { Route } from './types.js';
 
@@ -44,10 +44,6 @@ export const ATTENDANCE_QUERY_SPEC: QuerySpec = {
   metadata: 'cursor-no-count',
 };
 
-const COUNT_SPEC: QuerySpec = {
-  ...ATTENDANCE_QUERY_SPEC,
-  fields: { status: { ops: EQ_IN }, eventId: { ops: EQ_IN }, bookingId: { ops: EQ_IN } },
-};
 
 const STATUSES: readonly AttendanceStatus[] = ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'];
 /** Bulk set/delete take at most 8 items (§2.1). */
@@ -88,8 +84,8 @@ export const attendanceRoutes: Route[] = [
   {
     method: 'POST',
     paths: single('/count'),
-    handler({ tenant, body }) {
-      return { count: countMatching(tenant.db.attendances.values(), body.filter, COUNT_SPEC) };
+    handler() {
+      throw applicationError(403, 'PERMISSION_DENIED', 'Count Attendances counts the calling member\'s records; call it with a member identity');
     },
   },
   {
@@ -184,14 +180,10 @@ function setAttendance(tenant: Tenant, input: Attendance): Attendance {
 function deleteAttendance(tenant: Tenant, id: string): void {
   const attendance = getAttendance(tenant, id);
   tenant.db.attendances.delete(id);
-  // §2.5: the only attendance webhook. The sandbox includes the deleted entity so a receiver can tell which session
-  // changed; the SDK's envelope ignores it.
-  tenant.emit({
-    entityFqdn: ENTITY_FQDN.attendance,
-    slug: 'deleted',
-    entityId: id,
-    deletedEvent: { deletedEntity: structuredClone(attendance), movedToTrash: false },
-  });
+  // docs/upstream.md §2.5: the only attendance webhook. Without the entity: the SDK's AttendanceDeletedEnvelope has
+  // only metadata and no seed shows a body, so the sandbox promises no more than the id (docs/fidelity.md).
+  void attendance;
+  tenant.emit({ entityFqdn: ENTITY_FQDN.attendance, slug: 'deleted', entityId: id, deletedEvent: { movedToTrash: null, deletedEntity: null } });
 }
 
 /** Field violations for the SDK-required fields (§2.1) and the value types. */

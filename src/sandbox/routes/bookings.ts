@@ -38,11 +38,13 @@ export const BOOKINGS_QUERY_SPEC: QuerySpec = {
 };
 
 const PREFIXES = ['/bookings/bookings-reader/v2/extended-bookings', '/_api/bookings-reader/v2/extended-bookings'];
+// The deprecated singular Query Extended Booking the SDK still ships (queryExtendedBooking): same body and answer.
+const SINGULAR = ['/bookings/bookings-reader/v2/extended-booking', '/_api/bookings-reader/v2/extended-booking'];
 
 export const bookingsRoutes: Route[] = [
   {
     method: 'POST',
-    paths: PREFIXES.map((p) => `${p}/query`),
+    paths: [...PREFIXES, ...SINGULAR].map((p) => `${p}/query`),
     handler({ tenant, body }) {
       const { items, pagingMetadata } = runQuery(tenant.db.bookings.values(), body.query, BOOKINGS_QUERY_SPEC);
       const byBooking = body.withBookingAttendanceInfo === true ? attendanceIndex(tenant) : undefined;

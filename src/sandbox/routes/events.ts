@@ -4,7 +4,8 @@
  * (what the SDK calls on any other host, §1.1).
  */
 import type { WixEvent } from '../../wire/types.js';
-import { invalidArgument } from '../errors.js';
+import { ENTITY_FQDN } from '../../wire/types.js';
+import { invalidArgument, notFound } from '../errors.js';
 import { createEventsDomainHelpers, parseFieldsets, projectEvent } from '../events-domain.js';
 import { runQuery, type QuerySpec } from '../query-language.js';
 import type { Route } from './types.js';
@@ -23,23 +24,26 @@ const EVENT_FIELDSETS = [
   'CATEGORIES',
 ] as const;
 
-const EQ_IN = ['$eq', '$ne', '$in', '$nin', '$exists'] as const;
-const RANGE = ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$exists'] as const;
+const RANGE = ['$eq', '$gt', '$gte', '$in', '$lt', '$lte', '$ne'] as const;
+const EQ_IN = ['$eq', '$in', '$ne'] as const;
 
 /**
- * Events v3 query: offset paging only, limit ≤1000, default 50 by createdDate DESC, PagingMetadataV2 (§6.2).
- * The SDK publishes no per-field table for events, so the fields are the ones an attendance client filters on.
+ * Events v3 query: offset paging only, limit ≤1000, default 50 by createdDate DESC, PagingMetadataV2
+ * (docs/upstream.md §6.2). Fields, operators and sortability exactly as the SDK's EventQuerySpec states them
+ * (`_id`/`_createdDate`/`_updatedDate` there are `id`/`createdDate`/`updatedDate` on the wire).
  */
 export const EVENTS_QUERY_SPEC: QuerySpec = {
   fields: {
-    id: { ops: [...EQ_IN] },
-    status: { ops: [...EQ_IN] },
-    title: { ops: [...EQ_IN, '$startsWith', '$contains'], sort: 'BOTH' },
-    'registration.type': { ops: [...EQ_IN] },
-    'registration.status': { ops: [...EQ_IN] },
-    'dateAndTimeSettings.startDate': { ops: [...RANGE], sort: 'BOTH' },
+    'registration.initialType': { ops: ['$eq'] },
     createdDate: { ops: [...RANGE], sort: 'BOTH' },
     updatedDate: { ops: [...RANGE], sort: 'BOTH' },
+    'dateAndTimeSettings.endDate': { ops: [...RANGE], sort: 'BOTH' },
+    'dateAndTimeSettings.startDate': { ops: [...RANGE], sort: 'BOTH' },
+    slug: { ops: [...RANGE], sort: 'BOTH' },
+    title: { ops: [...RANGE], sort: 'BOTH' },
+    id: { ops: [...RANGE], sort: 'BOTH' },
+    status: { ops: [...EQ_IN] },
+    userId: { ops: [...EQ_IN] },
   },
   defaultSort: [{ fieldName: 'createdDate', order: 'DESC' }],
   defaultLimit: 50,
@@ -77,6 +81,8 @@ export const eventsRoutes: Route[] = [
         status: body?.draft === true ? 'DRAFT' : 'UPCOMING',
         registration: { type: initialType, initialType, ...(rsvp ? { rsvp } : {}) },
       });
+      // wix.events.v3.event_created (the SDK's onEventCreated: the entity); the seeder makes events without it.
+      tenant.emit({ entityFqdn: ENTITY_FQDN.event, slug: 'created', entityId: event.id!, createdEvent: { entity: structuredClone(event) } });
       return { event: projectEvent(event, fields) };
     },
   },
@@ -94,6 +100,52 @@ export const eventsRoutes: Route[] = [
       // Offset paging is the only style here, so a query without `paging` still gets offset/total metadata.
       const page = runQuery(items, { ...query, paging: query.paging ?? {} }, EVENTS_QUERY_SPEC);
       return { events: page.items.map((e: WixEvent) => projectEvent(e, fields)), pagingMetadata: page.pagingMetadata };
+    },
+  },
+  {
+    // Count Events By Status (SDK countEventsByStatus): facet counts per status over a filter of the query spec.
+    method: 'POST',
+    paths: V3.map((p) => `${p}/count-by-status`),
+    handler({ tenant, body }) {
+      const items = [...tenant.db.events.values()].filter((e) => body?.includeDrafts === true || e.status !== 'DRAFT');
+      const matched = runQuery(items, { filter: body?.filter ?? undefined, paging: { limit: 1000 } }, { ...EVENTS_QUERY_SPEC, maxLimit: Number.MAX_SAFE_INTEGER });
+      const counts: Record<string, number> = {};
+      for (const e of matched.items) counts[e.status ?? 'UNKNOWN'] = (counts[e.status ?? 'UNKNOWN'] ?? 0) + 1;
+      const facets = Object.fromEntries((Array.isArray(body?.facet) && body.facet.length ? body.facet : ['status']).map((f: string) => [f, { counts }]));
+      return { facets, pagingMetadata: { count: matched.items.length, offset: 0, total: matched.items.length, tooManyToCount: false } };
+    },
+  },
+  {
+    // Get Event By Slug (SDK getEventBySlug).
+    method: 'GET',
+    paths: V3.map((p) => `${p}/slug/{slug}`),
+    handler({ tenant, params, query }) {
+      const fields = parseFieldsets(query.getAll('fields'), EVENT_FIELDSETS, 20);
+      const event = [...tenant.db.events.values()].find((e) => e.slug === params.slug);
+      if (!event) throw notFound('EVENT_NOT_FOUND', `No event with slug ${params.slug}`, { slug: params.slug });
+      return { event: projectEvent(event, fields) };
+    },
+  },
+  {
+    // List Events By Category (SDK listEventsByCategory): offset paging in query params, newest first.
+    method: 'GET',
+    paths: V3.map((p) => `${p}/category/{categoryId}`),
+    handler({ tenant, params, query }) {
+      const fields = parseFieldsets(query.getAll('fields'), EVENT_FIELDSETS, 20);
+      const limit = Number(query.get('paging.limit') ?? 50);
+      const offset = Number(query.get('paging.offset') ?? 0);
+      const items = [...tenant.db.events.values()].filter((e) => e.status !== 'DRAFT' && (e.categories?.categories ?? []).some((c) => c.id === params.categoryId));
+      const page = runQuery(items, { paging: { limit, offset } }, EVENTS_QUERY_SPEC);
+      return { events: page.items.map((e: WixEvent) => projectEvent(e, fields)), pagingMetadata: page.pagingMetadata };
+    },
+  },
+  {
+    // Cancel Event (SDK cancelEvent): event_canceled, event_updated and guest_event_canceled per guest.
+    method: 'POST',
+    paths: V3.map((p) => `${p}/{eventId}/cancel`),
+    handler({ tenant, params, body }) {
+      const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
+      return { event: projectEvent(createEventsDomainHelpers(tenant).cancelEvent(params.eventId!), fields) };
     },
   },
   {

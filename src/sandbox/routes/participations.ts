@@ -152,7 +152,8 @@ function updateParticipation(tenant: Tenant, id: string, input: any): Participat
     throw invalidArgument({ field: 'participation.revision', description: 'is required on update (the current revision)', violatedRule: 'REQUIRED_FIELD' });
   }
   if (String(input.revision) !== current.revision) {
-    throw applicationError(409, 'REVISION_MISMATCH', `Participation ${id} is at revision ${current.revision}, the update was based on ${input.revision}`, {
+    const { status, code } = tenant.behaviour?.revisionConflict ?? { status: 409, code: 'REVISION_MISMATCH' };
+    throw applicationError(status, code, `Participation ${id} is at revision ${current.revision}, the update was based on ${input.revision}`, {
       participationId: id,
       currentRevision: current.revision,
       requestedRevision: String(input.revision),
@@ -187,7 +188,7 @@ function deleteParticipation(tenant: Tenant, id: string): void {
   const current = getParticipation(tenant, id);
   tenant.db.participations.delete(id);
   for (const [key, pid] of tenant.db.participationIdempotency) if (pid === id) tenant.db.participationIdempotency.delete(key);
-  tenant.emit({ entityFqdn: ENTITY_FQDN.participation, slug: 'deleted', entityId: id, deletedEvent: { deletedEntity: structuredClone(current), movedToTrash: null } });
+  tenant.emit({ entityFqdn: ENTITY_FQDN.participation, slug: 'deleted', entityId: id, deletedEvent: { movedToTrash: null, deletedEntity: null } }); // seed 002's example
   if (current.eventId) refreshCalendarEvent(tenant, current.eventId);
 }
 

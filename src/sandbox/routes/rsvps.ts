@@ -8,6 +8,7 @@ import type { FieldViolation, Rsvp, RsvpFieldset, RsvpStatus } from '../../wire/
 import { applicationError, invalidArgument, SandboxError } from '../errors.js';
 import { createEventsDomainHelpers, parseFieldsets, projectRsvp } from '../events-domain.js';
 import { ALL_OPS, countMatching, matchesFilter, runQuery, validateFilter, type QuerySpec } from '../query-language.js';
+import type { Tenant } from '../tenant.js';
 import type { Route } from './types.js';
 
 const SEARCH_KEY = '__search';
@@ -117,7 +118,7 @@ export const rsvpsRoutes: Route[] = [
       if (violations.length) throw invalidArgument(...violations);
       const domain = createEventsDomainHelpers(tenant);
       const current = domain.getRsvp(params.rsvpId!);
-      checkRevision(current, patch.revision);
+      checkRevision(tenant, current, patch.revision);
       const updated = domain.updateRsvp(current.id!, patch, { ignoreLimits: body?.options?.ignoreLimits === true });
       return { rsvp: projectRsvp(updated, fields) };
     },
@@ -219,7 +220,7 @@ export const rsvpsRoutes: Route[] = [
         const id: string = item.rsvp.id;
         try {
           const current = domain.getRsvp(id);
-          checkRevision(current, item.rsvp.revision);
+          checkRevision(tenant, current, item.rsvp.revision);
           const updated = domain.updateRsvp(id, applyFieldMask(item.rsvp, item.fieldMask), { ignoreLimits });
           return {
             itemMetadata: { id, originalIndex, success: true },
@@ -328,9 +329,10 @@ function validatePatch(rsvp: any, prefix: string): FieldViolation[] {
  * gRPC ABORTED mapping Wix uses for optimistic-concurrency conflicts and lets a client tell "reload and retry"
  * apart from the state problems that are 428.
  */
-function checkRevision(current: Rsvp, sent: unknown): void {
+function checkRevision(tenant: Tenant, current: Rsvp, sent: unknown): void {
   if (String(sent) !== current.revision) {
-    throw applicationError(409, 'REVISION_MISMATCH', `RSVP ${current.id} is at revision ${current.revision}, got ${String(sent)}`, {
+    const { status, code } = tenant.behaviour?.revisionConflict ?? { status: 409, code: 'REVISION_MISMATCH' };
+    throw applicationError(status, code, `RSVP ${current.id} is at revision ${current.revision}, got ${String(sent)}`, {
       currentRevision: current.revision,
     });
   }

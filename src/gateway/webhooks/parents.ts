@@ -1,0 +1,150 @@
+/**
+ * What the gateway remembers of each entity's parent, so a deletion webhook that carries only `entityId` (seed 004's
+ * RSVP Deleted example, seed 002's participation one: docs/fidelity.md) still reaches the subscribers of the right
+ * event or session. Learned from every upstream answer that lists entities (reads, the gateway's own writes) and
+ * from created/updated webhooks; kept for the webhook de-duplication TTL, in Redis when the gateway has one (so a
+ * deletion received by another replica routes the same) and in process memory otherwise.
+ *
+ * Keys are the entity id without the site: ids are GUIDs, and a publication's topic always carries the webhook's
+ * own instanceId, so even a wrong parent could only misroute within that site, never leak to another.
+ */
+import type { Redis } from 'ioredis';
+import type { Attendance, EventGuest, Participation, Rsvp } from '../../wire/types.js';
+
+export type ParentKind = 'rsvp' | 'guest' | 'participation' | 'attendance';
+
+/** eventId: the Wix Events event (rsvp, guest); sessionId / scheduleId: the calendar session and its schedule. */
+export interface Parent {
+  eventId?: string;
+  sessionId?: string;
+  scheduleId?: string;
+}
+
+export interface ParentEntry {
+  kind: ParentKind;
+  id: string;
+  parent: Parent;
+}
+
+export interface ParentStore {
+  /** Never throws: learning is best effort, and a read must not fail because Redis is slow. */
+  remember(entries: ParentEntry[]): void;
+  recall(kind: ParentKind, id: string): Promise<Parent | undefined>;
+}
+
+/** The parents an upstream response body names, whatever list or single entity it carries. */
+export function parentsIn(body: unknown): ParentEntry[] {
+  if (!body || typeof body !== 'object') return [];
+  const b = body as Record<string, unknown>;
+  const out: ParentEntry[] = [];
+  const each = (value: unknown, fn: (x: any) => ParentEntry | undefined) => {
+    const list = Array.isArray(value) ? value : value && typeof value === 'object' ? [value] : [];
+    for (const item of list) {
+      const entry = item && typeof item === 'object' ? fn(item) : undefined;
+      if (entry) out.push(entry);
+    }
+  };
+  each(b.rsvps ?? b.rsvp, rsvpParent);
+  each(b.guests ?? b.guest, guestParent);
+  each(b.participations ?? b.participation, participationParent);
+  each(b.attendances ?? b.attendance, attendanceParent);
+  // Bulk answers (attendance bulk set, RSVP bulk update) wrap each entity in results[].item.
+  if (Array.isArray(b.results)) for (const r of b.results) if (r && typeof r === 'object' && 'item' in r) out.push(...parentsIn({ ...wrapItem((r as any).item) }));
+  return out;
+}
+
+export function rsvpParent(r: Rsvp): ParentEntry | undefined {
+  return r.id && r.eventId ? { kind: 'rsvp', id: r.id, parent: { eventId: r.eventId } } : undefined;
+}
+export function guestParent(g: EventGuest): ParentEntry | undefined {
+  return g.id && g.eventId ? { kind: 'guest', id: g.id, parent: { eventId: g.eventId } } : undefined;
+}
+export function participationParent(p: Participation): ParentEntry | undefined {
+  if (!p.id || (!p.eventId && !p.scheduleId)) return undefined;
+  return { kind: 'participation', id: p.id, parent: { ...(p.eventId ? { sessionId: p.eventId } : {}), ...(p.scheduleId ? { scheduleId: p.scheduleId } : {}) } };
+}
+export function attendanceParent(a: Attendance): ParentEntry | undefined {
+  const sessionId = a.eventId ?? a.sessionId;
+  return a.id && sessionId ? { kind: 'attendance', id: a.id, parent: { sessionId } } : undefined;
+}
+
+/** Bounded: past `max` entries the oldest learned go first (Map iteration is insertion order). */
+export function createMemoryParentStore(ttlSeconds: number, max = 200_000, now: () => number = Date.now): ParentStore {
+  const entries = new Map<string, { parent: Parent; expires: number }>();
+  return {
+    remember(list) {
+      const expires = now() + ttlSeconds * 1000;
+      for (const e of list) {
+        const key = `${e.kind}:${e.id}`;
+        entries.delete(key);
+        entries.set(key, { parent: e.parent, expires });
+      }
+      while (entries.size > max) entries.delete(entries.keys().next().value!);
+    },
+    async recall(kind, id) {
+      const hit = entries.get(`${kind}:${id}`);
+      return hit && hit.expires > now() ? hit.parent : undefined;
+    },
+  };
+}
+
+/**
+ * Redis behind a small local memory, so a read of rows already known this TTL costs no Redis write, and a recall
+ * on the replica that learned it costs no round trip.
+ */
+export function createRedisParentStore(
+  redis: Redis,
+  ttlSeconds: number,
+  options: { prefix?: string; onError?: (message: string) => void } = {},
+): ParentStore {
+  const prefix = options.prefix ?? 'attendance-graph:parent:';
+  const local = createMemoryParentStore(ttlSeconds, 50_000);
+  const known = new Map<string, string>();
+  return {
+    remember(list) {
+      const fresh = list.filter((e) => {
+        const value = JSON.stringify(e.parent);
+        const key = `${e.kind}:${e.id}`;
+        if (known.get(key) === value) return false;
+        known.delete(key);
+        known.set(key, value);
+        return true;
+      });
+      while (known.size > 50_000) known.delete(known.keys().next().value!);
+      local.remember(list);
+      if (fresh.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const e of fresh) pipeline.set(`${prefix}${e.kind}:${e.id}`, JSON.stringify(e.parent), 'EX', ttlSeconds);
+      pipeline.exec().catch((err) => options.onError?.(`parent store write failed: ${err instanceof Error ? err.message : String(err)}`));
+    },
+    async recall(kind, id) {
+      const mine = await local.recall(kind, id);
+      if (mine) return mine;
+      const raw = await redis.get(`${prefix}${kind}:${id}`);
+      return raw ? (JSON.parse(raw) as Parent) : undefined;
+    },
+  };
+}
+
+// Private helpers
+
+function wrapItem(item: unknown): Record<string, unknown> {
+  if (!item || typeof item !== 'object') return {};
+  const i = item as Record<string, unknown>;
+  if ('checkedInGuestCount' in i || 'guestList' in i) return { rsvp: i };
+  if ('bookingId' in i && 'status' in i) return { attendance: i };
+  return {};
+}
+
+/** The upstream HTTP client, teaching `store` the parents of every entity an answer lists. */
+export function learningParents<H extends { request<T>(creds: any, req: any): Promise<T> }>(http: H, store: ParentStore): H {
+  return {
+    ...http,
+    request: async <T>(creds: unknown, req: unknown): Promise<T> => {
+      const body = await http.request<T>(creds, req);
+      const found = parentsIn(body);
+      if (found.length) store.remember(found);
+      return body;
+    },
+  };
+}
