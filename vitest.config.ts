@@ -13,8 +13,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Starts a throwaway redis-server when REDIS_URL is unset (test/support/redis-setup.ts).
     globalSetup: ['test/support/redis-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Generous: on a shared 2-core machine under load (load average 20+), a sandbox test that waits for a few hundred
+    // RS256-signed webhooks to drain took 30 s even on code that passes in 2 s idle. Timeouts catch hangs, not speed.
+    testTimeout: 90_000,
+    hookTimeout: 60_000,
     // Every test file starts its own sandbox and gateway on port 0; two cores do not
     // profit from more than two files at once.
     maxWorkers: 2,

@@ -1,6 +1,6 @@
 /**
  * `npm run schema` writes schema.graphql from the Pothos schema; `npm run schema:check` fails when the committed
- * file differs (Pothos scripts/build-schema.ts; STYLE.md example 2).
+ * file differs (Pothos scripts/build-schema.ts; ARCHITECTURE.md convention 2).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

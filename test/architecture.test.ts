@@ -1,5 +1,5 @@
 /**
- * The layering STYLE.md asks for, checked on the source: the sandbox and the gateway share only src/wire, and in
+ * The layering ARCHITECTURE.md describes, checked on the source: the sandbox and the gateway share only src/wire, and in
  * the gateway only config.ts reads process.env.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -46,7 +46,7 @@ describe('configuration', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/gateway/main.ts')], {
       env: { ...process.env, PORT: 'eighty', WIX_API_KEY: 'secret-value' },
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 60_000, // tsx compiles the gateway first: slow on a loaded 2-core machine
     });
     expect(result.status).not.toBe(0);
     expect(result.stderr.trim()).toBe('config error: PORT must be an integer from 0 to 65535, got "eighty"');

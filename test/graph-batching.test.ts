@@ -67,7 +67,7 @@ describe('batched reads', () => {
     // Every session's participations really are there (each non-appointment session has some).
     const participations = sessions.reduce((n: number, s: any) => n + s.participations.edges.length, 0);
     expect(participations).toBeGreaterThan(250);
-    // 250 sessions: three pages of 100 (the calendar's maximum, WIX-REST.md §3.6), and for each link three chunks of
+    // 250 sessions: three pages of 100 (the calendar's maximum, docs/upstream.md §3.6), and for each link three chunks of
     // at most 100 session ids; a chunk's rows fit one page of the link's upstream.
     // A chunk of 100 sessions has about 200 participations, read in pages of 100 (cursor paging, §3.1): the
     // participations requests are the pages each chunk's rows fill, nothing more.

@@ -3,7 +3,7 @@
  * - for EVERY row of each type in the demo data (so optional fields that only some rows carry are covered: tickets of
  *   buyers, waitlisted RSVPs, bookings with participant choices...), every leaf value the upstream REST API returns
  *   (with all fieldsets) appears in the graph's answer for that row when all of the type's own fields are selected;
- * - every field WIX-REST.md documents for an object, including those the sandbox never fills, has a place in the
+ * - every field docs/upstream.md documents for an object, including those the sandbox never fills, has a place in the
  *   schema (checked by walking the schema from the type along the graph's names).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,7 +123,7 @@ describe('every upstream value of every row is reachable', () => {
 });
 
 /**
- * WIX-REST.md's fields per object, as graph paths (the graph renames `id` to `<type>Id`, calendar `eventId` to
+ * docs/upstream.md's fields per object, as graph paths (the graph renames `id` to `<type>Id`, calendar `eventId` to
  * `sessionId`, and flattens a few single-field wrappers: guestList.guests -> guests, form.inputValues -> form).
  */
 const DOCUMENTED: Record<string, string[]> = {
@@ -185,7 +185,7 @@ const DOCUMENTED: Record<string, string[]> = {
   ],
 };
 
-/** Enums WIX-REST.md lists values for, as the graph's enum types: each must carry exactly those values. */
+/** Enums docs/upstream.md lists values for, as the graph's enum types: each must carry exactly those values. */
 const ENUMS: Record<string, string[]> = {
   'Attendance.status': ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'],
   'Participation.status': ['CONFIRMED', 'PENDING_CONFIRMATION'],

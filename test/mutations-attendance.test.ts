@@ -1,6 +1,6 @@
 /**
  * setAttendance / bulkSetAttendance through the gateway against the sandbox's demo bookings. The upstream accepts
- * incoherent attendance (WIX-REST.md §2.6), so these tests show the gateway refusing it — with the upstream read
+ * incoherent attendance (docs/upstream.md §2.6), so these tests show the gateway refusing it — with the upstream read
  * back unchanged and no attendance write in the sandbox stats — and writing what is coherent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

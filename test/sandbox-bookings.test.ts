@@ -1,5 +1,5 @@
 /**
- * The sandbox's Bookings side over real HTTP: Bookings Attendance v2 (WIX-REST.md §2), the Bookings Reader
+ * The sandbox's Bookings side over real HTTP: Bookings Attendance v2 (docs/upstream.md §2), the Bookings Reader
  * (§6.1) and the assumed Calendar Events v3 (§3.6).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The sandbox's Events v3 API over real HTTP (WIX-REST.md §6.2): fieldsets, offset-paged query, the RSVP
+ * The sandbox's Events v3 API over real HTTP (docs/upstream.md §6.2): fieldsets, offset-paged query, the RSVP
  * settings update, event_updated webhooks, and the docs' waitlist promotion flow (§7.2) run end to end.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The sandbox's Events Guests API (WIX-REST.md §4, seed 003): guests derived from RSVPs and ticket orders, the
+ * The sandbox's Events Guests API (docs/upstream.md §4, seed 003): guests derived from RSVPs and ticket orders, the
  * attendanceStatus mapping table (§7.1), fieldsets, the SDK filter spec, both paging styles, and guest webhooks.
  */
 import { randomUUID } from 'node:crypto';

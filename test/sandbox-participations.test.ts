@@ -1,5 +1,5 @@
 /**
- * The sandbox's Calendar Participations v3 (WIX-REST.md §3; seed 002) over real HTTP: writes, their effect on the
+ * The sandbox's Calendar Participations v3 (docs/upstream.md §3; seed 002) over real HTTP: writes, their effect on the
  * calendar event's capacity, webhooks, idempotency, optimistic concurrency, query.
  */
 import { randomUUID } from 'node:crypto';

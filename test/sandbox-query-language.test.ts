@@ -1,5 +1,5 @@
 /**
- * The sandbox's Wix API Query Language (WIX-REST.md §1.4): operators, combinators, dotted and array paths, sort,
+ * The sandbox's Wix API Query Language (docs/upstream.md §1.4): operators, combinators, dotted and array paths, sort,
  * cursor and offset paging, and the 400s the real APIs answer for anything their field table does not allow.
  */
 import { describe, expect, it } from 'vitest';

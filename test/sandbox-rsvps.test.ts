@@ -1,5 +1,5 @@
 /**
- * The sandbox's RSVP v2 API over real HTTP (WIX-REST.md §5, seed 004): create/get/update/delete, query, search,
+ * The sandbox's RSVP v2 API over real HTTP (docs/upstream.md §5, seed 004): create/get/update/delete, query, search,
  * count, bulk update, delete by filter, check-in and cancel check-in, summaries, and the webhooks they emit.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * The official @wix/auto_sdk_bookings_attendance through @wix/sdk against the sandbox, both ways the SDK can reach
- * it (WIX-REST.md §1.1): with the default host www.wixapis.com (a fetch wrapper swaps the origin, so the SDK's
+ * it (docs/upstream.md §1.1): with the default host www.wixapis.com (a fetch wrapper swaps the origin, so the SDK's
  * wixapis paths are served) and with `host.apiBaseUrl` set to the sandbox (the SDK then calls the `_`-map paths,
  * `/bookings-attendance/...` and `/_api/bookings-attendance/v2/bulk/attendance/...`). If the sandbox's wire shapes
  * or aliases drift from the SDK's, these round trips break.

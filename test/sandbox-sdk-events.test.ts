@@ -1,6 +1,6 @@
 /**
  * The official Wix SDK packages against the running sandbox: @wix/sdk's createClient with a fetch that sends the
- * requests meant for https://www.wixapis.com to the sandbox instead (WIX-REST.md §1.1: with no `host` the SDK
+ * requests meant for https://www.wixapis.com to the sandbox instead (docs/upstream.md §1.1: with no `host` the SDK
  * calls the wixapis paths). If the sandbox's wire shapes drift from the SDK's, these round trips break.
  */
 import { ApiKeyStrategy, createClient } from '@wix/sdk';

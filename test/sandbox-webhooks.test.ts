@@ -1,6 +1,6 @@
 /**
  * The sandbox's webhook dispatcher, checked the way a Wix app checks real webhooks: every body a node:http receiver
- * gets must pass @wix/sdk's own `webhooks.process` with the sandbox's public key (WIX-REST.md §1.8).
+ * gets must pass @wix/sdk's own `webhooks.process` with the sandbox's public key (docs/upstream.md §1.8).
  */
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';

@@ -21,7 +21,8 @@ it('serves the demo graph with no header, prints a working sample, and fires sub
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 25_000;
+  // tsx compiles both programs on start: slow on a loaded 2-core machine, hence the generous deadlines.
+  const deadline = Date.now() + 60_000;
   while (!/try:\n[\s\S]+\n\n/.test(out)) {
     if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -62,15 +63,15 @@ it('serves the demo graph with no header, prints a working sample, and fires sub
     expect(attempt).toBeLessThan(20);
   }
   sub.stop();
-});
+}, 120_000);
 
 it('stops on a bad variable with one line naming it and exit code 2, before starting anything', () => {
   const res = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src/start.ts')], {
     env: { ...process.env, PORT: 'eighty', SANDBOX_PORT: '0' },
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 60_000,
   });
   expect(res.status).toBe(2);
   expect(res.stderr.trim()).toBe('config error: PORT must be an integer from 0 to 65535, got "eighty"');
   expect(res.stdout).not.toMatch(/sandbox/);
-});
+}, 90_000);

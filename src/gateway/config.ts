@@ -339,7 +339,7 @@ function origins(env: NodeJS.ProcessEnv, name: string): string[] {
     });
 }
 
-/** Accepts PEM text or base64 of it, as @wix/sdk's AppStrategy does (WIX-REST.md §1.8). */
+/** Accepts PEM text or base64 of it, as @wix/sdk's AppStrategy does (docs/upstream.md §1.8). */
 function decodePem(name: string, value: string): string {
   const text = value.includes('-----BEGIN') ? value : Buffer.from(value.trim(), 'base64').toString('utf8');
   if (!/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(text)) {

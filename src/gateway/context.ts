@@ -1,6 +1,6 @@
 /**
  * The per-request context: who is calling, the upstream bound to their credentials, and fresh loaders. Built
- * once per HTTP request and once per graphql-ws operation (STYLE.md example 3), never shared between callers.
+ * once per HTTP request and once per graphql-ws operation (ARCHITECTURE.md convention 3), never shared between callers.
  */
 import { GraphQLError } from 'graphql';
 import type { GatewayConfig } from './config.js';
@@ -22,7 +22,7 @@ export interface GatewayServices {
   /** Test-only: false disables DataLoader batching to show the N+1 count. */
   batchLoads: boolean;
   /**
-   * token -> site, learned through token-info (WIX-REST.md §1.9) and kept for SITE_TTL_MS, so a revoked token stops
+   * token -> site, learned through token-info (docs/upstream.md §1.9) and kept for SITE_TTL_MS, so a revoked token stops
    * hearing its old site's webhooks soon after; bounded to SITE_CACHE_MAX tokens.
    */
   siteCache: Map<string, { site: Promise<SiteScope>; expires: number }>;

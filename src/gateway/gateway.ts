@@ -1,6 +1,6 @@
 /**
  * createGateway(config): Yoga over node:http with graphql-ws on the same port and path. Builds everything and
- * binds nothing until start() (STYLE.md example 5); main.ts is the only caller that picks a port from the env.
+ * binds nothing until start() (ARCHITECTURE.md convention 5); main.ts is the only caller that picks a port from the env.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -238,7 +238,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
       // Run every WebSocket operation through Yoga's own pipeline, so HTTP and WS share one context and plugin
-      // chain (STYLE.md example 6). The context is built once per operation, from connection_init's payload.
+      // chain (ARCHITECTURE.md convention 6). The context is built once per operation, from connection_init's payload.
       // Each operation gets its own request id; the connection's credentials are redacted from its log lines.
       onSubscribe: (ctx, id, params) =>
         runInRequestScope(ctx.extra.request.headers['x-request-id'], [authorizationOf(undefined, ctx.connectionParams)], async () => {

@@ -1,5 +1,5 @@
 /**
- * Per-request DataLoaders (STYLE.md example 3): created from one caller's upstream in the request context, so
+ * Per-request DataLoaders (ARCHITECTURE.md convention 3): created from one caller's upstream in the request context, so
  * nothing is ever shared between two callers. Every lookup by id is one `$in` query per chunk; every one-to-many
  * link is one `$in` query on the parent key per chunk, paged to the end and grouped per parent.
  *
@@ -137,7 +137,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
     guestsByContact: many(s.guest, 'contactId', (g) => g.contactId),
     bookingsByContact: many(s.booking, 'contactDetails.contactId', (b) => b.contactDetails?.contactId),
     /**
-     * Participations cannot be filtered by contact upstream (only id, eventId, scheduleId, externalId: WIX-REST.md
+     * Participations cannot be filtered by contact upstream (only id, eventId, scheduleId, externalId: docs/upstream.md
      * §3.3), so the site's participations are read once per request, paged at the maximum, and grouped here.
      */
     participationsByContact: new DataLoader<string, Participation[]>(
@@ -149,7 +149,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
       },
       { batch: options.batch, maxBatchSize: options.batch ? Number.POSITIVE_INFINITY : 1 },
     ),
-    /** RSVP summaries: 1..100 event ids per call (WIX-REST.md §5.1). */
+    /** RSVP summaries: 1..100 event ids per call (docs/upstream.md §5.1). */
     rsvpSummary: new DataLoader<string, RsvpSummary>(
       async (eventIds) => {
         options.onBatch?.('rsvpSummary.eventId', eventIds.length);

@@ -1,7 +1,7 @@
 /**
  * Input validation at the edge: every mutation checks its input here before any upstream call, so a refused
  * input never reaches (or changes) the upstream and the client learns which field is wrong. Formats and ranges
- * are the upstream's own (WIX-REST.md §1.3, §2.2, §3.2, §5.3); the upstream would refuse most of them too, but
+ * are the upstream's own (docs/upstream.md §1.3, §2.2, §3.2, §5.3); the upstream would refuse most of them too, but
  * only after a round trip and, for attendance, often not at all (§2.6: "the API does not enforce them").
  *
  * Each check returns the normalised value or throws a ValidationError naming the input path.
@@ -29,12 +29,12 @@ export class ValidationError extends GraphQLError {
   }
 }
 
-/** Lowercase 8-4-4-4-12 on the wire (WIX-REST.md §1.3); other cases are accepted and lowered. */
+/** Lowercase 8-4-4-4-12 on the wire (docs/upstream.md §1.3); other cases are accepted and lowered. */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Deliberately loose (one @, a dot in the domain, no spaces): the upstream owns the exact EMAIL format. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Upstream limits quoted by the validators (seed pages 000–004, WIX-REST.md). */
+/** Upstream limits quoted by the validators (seed pages 000–004, docs/upstream.md). */
 export const INPUT_LIMITS = {
   calendarEventIdMin: 36,
   calendarEventIdMax: 250,
@@ -60,7 +60,7 @@ export function guid(field: string, value: string, typename?: string): string {
   return raw.toLowerCase();
 }
 
-/** A calendar event (session) id: an opaque string of 36..250 characters, not a GUID (WIX-REST.md §0.2, §1.3). */
+/** A calendar event (session) id: an opaque string of 36..250 characters, not a GUID (docs/upstream.md §0.2, §1.3). */
 export function calendarEventId(field: string, value: string, typename?: string): string {
   const raw = typename ? globalId(typename, value, field) : value;
   const { calendarEventIdMin: min, calendarEventIdMax: max } = INPUT_LIMITS;
@@ -100,18 +100,18 @@ export function intRange(field: string, value: number, min: number, max: number)
   return value;
 }
 
-/** Participation partySize 1..1000 (seed 002, WIX-REST.md §3.2). */
+/** Participation partySize 1..1000 (seed 002, docs/upstream.md §3.2). */
 export function partySize(field: string, value: number): number {
   return intRange(field, value, INPUT_LIMITS.partySizeMin, INPUT_LIMITS.partySizeMax);
 }
 
-/** ParticipantNotification.message 1..5000 (WIX-REST.md §2.2). */
+/** ParticipantNotification.message 1..5000 (docs/upstream.md §2.2). */
 export function notificationMessage(field: string, value: string): string {
   return text(field, value, INPUT_LIMITS.messageMin, INPUT_LIMITS.messageMax);
 }
 
 /**
- * RSVP additional guests: guestCount ≤ 10 (1 + 10 = the 11 guests an RSVP holds, WIX-REST.md §5.3), at most
+ * RSVP additional guests: guestCount ≤ 10 (1 + 10 = the 11 guests an RSVP holds, docs/upstream.md §5.3), at most
  * guestCount names, each ≤ 101 characters.
  */
 export function additionalGuests(field: string, guestCount: number, guestNames: readonly string[] | null | undefined): string[] {
@@ -124,7 +124,7 @@ export function additionalGuests(field: string, guestCount: number, guestNames: 
   return [...names];
 }
 
-/** RSVP guest ids for check-in are the 1-based `guestList.guests[].guestId` (WIX-REST.md §5.1): integers ≥ 1. */
+/** RSVP guest ids for check-in are the 1-based `guestList.guests[].guestId` (docs/upstream.md §5.1): integers ≥ 1. */
 export function rsvpGuestId(field: string, value: number): number {
   return intRange(field, value, 1, 11);
 }
@@ -135,7 +135,7 @@ export function nonEmpty<T>(field: string, values: readonly T[]): readonly T[] {
   return values;
 }
 
-/** A revision is an int64 as a JSON string of digits (WIX-REST.md §1.3). */
+/** A revision is an int64 as a JSON string of digits (docs/upstream.md §1.3). */
 export function revision(field: string, value: string): string {
   if (!/^\d{1,19}$/.test(value)) throw new ValidationError(field, `must be a revision (digits, as read from the object), got ${quote(value)}`, 'FORMAT');
   return value;

@@ -1,5 +1,5 @@
 /**
- * Upstream-shaped errors (WIX-REST.md §1.7). A handler throws a SandboxError; the server turns it into the HTTP
+ * Upstream-shaped errors (docs/upstream.md §1.7). A handler throws a SandboxError; the server turns it into the HTTP
  * status and the `{message, details}` body the official SDK parses.
  */
 import type { ApplicationError, ErrorBody, FieldViolation } from '../wire/types.js';

@@ -6,7 +6,7 @@
  * Every mutation here is synchronous, so a request's change and its webhooks are atomic with respect to other
  * requests on the same tenant (the server runs one handler at a time between awaits).
  *
- * Decisions on the open questions of WIX-REST.md §9, in one place:
+ * Decisions on the open questions of docs/upstream.md §9, in one place:
  * - Event `summaries.rsvps.yesCount` / `noCount` / `waitlistCount` count GUESTS (the sum of `totalGuests`), and
  *   `totalCount` counts RSVPs. The docs' waitlist flow (§7.2, seed 004 "Automatically remove guests from a
  *   waitlist") computes free spots = `registration.rsvp.limit − yesCount` and compares them with an RSVP's
@@ -54,7 +54,7 @@ export type OrderStatus =
 export interface MutationOptions {
   /** Emit webhooks (default true; the seeder passes false). */
   emit?: boolean;
-  /** ModificationOptions.ignoreLimits (WIX-REST.md §5.1): skip the event's guest limit. */
+  /** ModificationOptions.ignoreLimits (docs/upstream.md §5.1): skip the event's guest limit. */
   ignoreLimits?: boolean;
 }
 
@@ -281,7 +281,7 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     const when = date ?? new Date().toISOString();
     const ids = new Set(targets.filter((g) => g.checkInDetails?.checkedIn).map((g) => g.guestId));
     return changeCheckIns(current, ids, (g) => {
-      // Cancel clears checkInDate (WIX-REST.md §5.1); the docs example still printing checkedIn: true is a docs error (§8).
+      // Cancel clears checkInDate (docs/upstream.md §5.1); the docs example still printing checkedIn: true is a docs error (§8).
       g.checkInDetails = { ...g.checkInDetails, checkedIn: false, checkInDate: null, checkInCanceledDate: when, checkInCanceledByStaffMember: false };
     }, false);
   }
@@ -475,7 +475,7 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
     if (patch.dateAndTimeSettings) event.dateAndTimeSettings = { ...event.dateAndTimeSettings, ...patch.dateAndTimeSettings };
     const reg = patch.registration;
     if (reg && event.registration) {
-      // initialType is immutable (WIX-REST.md §6.2); the rest of the registration settings may change.
+      // initialType is immutable (docs/upstream.md §6.2); the rest of the registration settings may change.
       const { initialType: _ignored, rsvp, ...rest } = reg;
       Object.assign(event.registration, rest);
       if (rsvp && event.registration.rsvp) Object.assign(event.registration.rsvp, rsvp);
@@ -623,7 +623,7 @@ export function createEventsDomainHelpers(tenant: Tenant): EventsDomain {
 // Projections copy only the top level: rows are replaced, never changed in place (updates clone first), and a
 // projection goes straight into a response body, so a deep copy per row would only cost time.
 
-/** RSVP fieldsets (WIX-REST.md §5.2): the base projection plus what DETAILS / FORM / CONTACT_DETAILS add. */
+/** RSVP fieldsets (docs/upstream.md §5.2): the base projection plus what DETAILS / FORM / CONTACT_DETAILS add. */
 export function projectRsvp(rsvp: Rsvp, fields: readonly string[] = []): Rsvp {
   const out: Rsvp = {};
   const copy = (k: keyof Rsvp) => {
@@ -642,7 +642,7 @@ export function projectRsvp(rsvp: Rsvp, fields: readonly string[] = []): Rsvp {
   return out;
 }
 
-/** Guest fieldsets (WIX-REST.md §4.1): GUEST_DETAILS adds guestDetails and tickets, GUEST_TOTAL adds totalGuests. */
+/** Guest fieldsets (docs/upstream.md §4.1): GUEST_DETAILS adds guestDetails and tickets, GUEST_TOTAL adds totalGuests. */
 export function projectGuest(guest: EventGuest, fields: readonly GuestFieldset[] = []): EventGuest {
   const { guestDetails, tickets, totalGuests, ...base } = guest;
   const out: EventGuest = base;
@@ -655,7 +655,7 @@ export function projectGuest(guest: EventGuest, fields: readonly GuestFieldset[]
 }
 
 /**
- * Events v3 fieldsets (WIX-REST.md §6.2): DETAILS adds shortDescription, REGISTRATION adds registration,
+ * Events v3 fieldsets (docs/upstream.md §6.2): DETAILS adds shortDescription, REGISTRATION adds registration,
  * DASHBOARD adds summaries; the other fieldsets name properties the sandbox does not model.
  */
 export function projectEvent(event: WixEvent, fields: readonly string[] = []): WixEvent {
@@ -688,7 +688,7 @@ export function parseFieldsets<T extends string>(raw: unknown, allowed: readonly
   return [...new Set(list as T[])];
 }
 
-// --- attendance-status mapping (WIX-REST.md §7.1, seed 003 "Guest Attendance Status Mapping") ----------------
+// --- attendance-status mapping (docs/upstream.md §7.1, seed 003 "Guest Attendance Status Mapping") ----------------
 
 export function rsvpAttendance(status: RsvpStatus): GuestAttendanceStatus {
   return status === 'YES' ? 'ATTENDING' : status === 'WAITLIST' ? 'IN_WAITLIST' : 'NOT_ATTENDING';
@@ -703,7 +703,7 @@ export function guestEvent(event: WixEvent): Record<string, unknown> {
   return { ...eventDetails(event), eventPageUrl: { base: 'https://sandbox.invalid', path: `/event-details/${event.slug ?? event.id}` } };
 }
 
-/** EventDetails of guest action webhooks (WIX-REST.md §4.4). */
+/** EventDetails of guest action webhooks (docs/upstream.md §4.4). */
 export function eventDetails(event: WixEvent): Record<string, unknown> {
   return {
     title: event.title,
@@ -765,7 +765,7 @@ function checkResponseType(event: WixEvent, status: RsvpStatus): void {
 
 /**
  * Over the event's guest limit. GUEST_LIMIT_EXCEEDED rather than RSVP_LIMIT_EXCEEDED: the limit counts guests,
- * and it is the only limit code Update declares (WIX-REST.md §5.5), so create and update refuse alike; 428
+ * and it is the only limit code Update declares (docs/upstream.md §5.5), so create and update refuse alike; 428
  * because it is a state problem (§5.5 inferred split). data.maxRsvpSize = the largest party that would still fit.
  */
 function limitExceeded(event: WixEvent, free: number) {

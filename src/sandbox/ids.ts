@@ -1,6 +1,6 @@
 /**
  * Id helpers. Wire ids are lowercase 8-4-4-4-12 GUIDs, except calendar event ids, which are opaque strings of
- * 36..250 characters (WIX-REST.md §0.2, §1.3). Deterministic variants exist so a tenant's identity and the demo
+ * 36..250 characters (docs/upstream.md §0.2, §1.3). Deterministic variants exist so a tenant's identity and the demo
  * data come out the same on every run.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -33,7 +33,7 @@ export function guidFromRandom(random: () => number): string {
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
- * A calendar event id: the docs example is a 119-character alphanumeric string (WIX-REST.md §1.3), so ours are
+ * A calendar event id: the docs example is a 119-character alphanumeric string (docs/upstream.md §1.3), so ours are
  * 64 alphanumeric characters, comfortably inside 36..250 and clearly not GUIDs (a client must not parse them).
  */
 export function newCalendarEventId(random?: () => number): string {
@@ -55,7 +55,7 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** The calendar event id bounds of WIX-REST.md §1.3. */
+/** The calendar event id bounds of docs/upstream.md §1.3. */
 export function isCalendarEventId(v: unknown): v is string {
   return typeof v === 'string' && v.length >= 36 && v.length <= 250;
 }

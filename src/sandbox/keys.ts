@@ -1,6 +1,6 @@
 /**
  * The sandbox's webhook signing key. Wix signs webhooks RS256 and apps verify them with the RSA SPKI PEM from the
- * app dashboard (WIX-REST.md §1.8), so the sandbox holds an RSA 2048 pair and hands out the public PEM. A key file
+ * app dashboard (docs/upstream.md §1.8), so the sandbox holds an RSA 2048 pair and hands out the public PEM. A key file
  * lets a long-running sandbox keep the same key across restarts, so a gateway configured with its PEM keeps working.
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The Wix API Query Language (WIX-REST.md §1.4), generic over wire objects: filters, sort, cursor and offset
+ * The Wix API Query Language (docs/upstream.md §1.4), generic over wire objects: filters, sort, cursor and offset
  * paging, with each API's own field/operator table (QuerySpec). Anything the table does not allow is a 400 in the
  * upstream's validationError shape, as the real APIs answer.
  */
@@ -161,7 +161,7 @@ export function validateFilter(filter: unknown, spec: QuerySpec, fieldName = 'fi
       if (!(ALL_OPS as readonly string[]).includes(op)) {
         throw invalidArgument({ field: `${path}.${op}`, description: `unknown operator ${op}` });
       }
-      // `{f: null}` and `{f: {$ne: null}}` are the SDK's isEmpty/isNotEmpty (WIX-REST.md §1.4): allowed wherever
+      // `{f: null}` and `{f: {$ne: null}}` are the SDK's isEmpty/isNotEmpty (docs/upstream.md §1.4): allowed wherever
       // $eq/$ne or $exists is.
       const allowed = field.ops.includes(op as Op) || (operand === null && (op === '$eq' || op === '$ne') && field.ops.includes('$exists'));
       if (!allowed) {

@@ -66,7 +66,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     let t = tenants.get(token);
     if (!t) {
       // Derived from the token, so a restarted sandbox gives the same token the same site and webhooks keep
-      // their instanceId (WIX-REST.md §1.9: webhooks name their site only through it).
+      // their instanceId (docs/upstream.md §1.9: webhooks name their site only through it).
       const ids = { instanceId: guidFromString(`instance:${token}`), siteId: guidFromString(`site:${token}`) };
       t = { token, ...ids, db: createTenantDb(), emit: (event) => dispatcher.emit(ids, event), behaviour };
       tenants.set(token, t);
@@ -76,7 +76,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
 
   const seed = (token: string, n: number, size?: Partial<SeedSize>) => seedTenant(tenant(token), n, size);
 
-  // POST /oauth2/token-info (WIX-REST.md §1.9): no Authorization, the token is in the body. Every token is a
+  // POST /oauth2/token-info (docs/upstream.md §1.9): no Authorization, the token is in the body. Every token is a
   // tenant here, so every non-empty token is active; it claims to be the sandbox app's token for that site.
   const tokenInfo: PublicRoute = {
     method: 'POST',

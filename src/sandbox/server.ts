@@ -1,7 +1,7 @@
 /**
  * The sandbox's HTTP layer: a node:http server that routes the upstream's REST paths (with every alias the SDKs
  * call) to handlers, and behaves like the Wix edge around them: `X-Wix-Request-Id` on every answer, 401 without
- * an Authorization header, upstream-shaped error bodies (WIX-REST.md §1.7), 200 JSON on success (§0.8), injected
+ * an Authorization header, upstream-shaped error bodies (docs/upstream.md §1.7), 200 JSON on success (§0.8), injected
  * faults, and per-route request counters the gateway tests read to prove batching and caching.
  *
  * Order per request: route match (404/405) -> count -> read body (413) -> fault (latency, drop, error) -> auth (401)
@@ -353,7 +353,7 @@ function internalError(err: unknown): ErrorBody {
 }
 
 /**
- * The canonical status names of the SDK's error types (WIX-REST.md §1.7); the pairing with numbers is the usual
+ * The canonical status names of the SDK's error types (docs/upstream.md §1.7); the pairing with numbers is the usual
  * gRPC one, which §1.7 marks as an assumption.
  */
 const STATUS_CODES: Record<number, string> = {

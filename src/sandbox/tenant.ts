@@ -21,7 +21,7 @@ export interface TenantDb {
   events: Map<string, WixEvent>;
   rsvps: Map<string, Rsvp>;
   guests: Map<string, EventGuest>;
-  /** Create Participation idempotency: idempotencyKey -> participation id (WIX-REST.md §1.5). */
+  /** Create Participation idempotency: idempotencyKey -> participation id (docs/upstream.md §1.5). */
   participationIdempotency: Map<string, string>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The outgoing webhook dispatcher (WIX-REST.md §1.8): every event a route emits is stamped like a Wix DomainEvent,
+ * The outgoing webhook dispatcher (docs/upstream.md §1.8): every event a route emits is stamped like a Wix DomainEvent,
  * wrapped in the envelope `@wix/sdk` `webhooks.process` parses, signed RS256 as a compact JWT and POSTed to every
  * registered target, with retries. Faults (duplicates, delay, reordering) reproduce what a receiver must survive:
  * Wix delivers at least once and in no guaranteed order.

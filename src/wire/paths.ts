@@ -1,5 +1,5 @@
 /**
- * Public REST paths (WIX-REST.md §1.1, §2–§6), in the first-listed form the docs give. The gateway calls these;
+ * Public REST paths (docs/upstream.md §1.1, §2–§6), in the first-listed form the docs give. The gateway calls these;
  * the sandbox serves these and the aliases the official SDK calls (see src/sandbox/routes).
  */
 export const PATHS = {
@@ -51,7 +51,7 @@ export const PATHS = {
   tokenInfo: '/oauth2/token-info',
 } as const;
 
-/** Upstream limits the gateway must chunk to (WIX-REST.md). */
+/** Upstream limits the gateway must chunk to (docs/upstream.md). */
 export const LIMITS = {
   attendanceQueryMax: 1000,
   attendanceBulkMax: 8,

@@ -1,9 +1,9 @@
 /**
  * Upstream wire types: the JSON the Wix REST APIs (and the sandbox that emulates them) send and accept.
- * This is the only module both the gateway and the sandbox import. Shapes follow ../shared/upstream/WIX-REST.md;
+ * This is the only module both the gateway and the sandbox import. Shapes follow docs/upstream.md;
  * where it and the official SDK packages disagree, the SDK's wire ("…Original") types win.
  *
- * Conventions (WIX-REST.md §0): ids are `id` on the wire (never `_id`), timestamps are ISO-8601 strings,
+ * Conventions (docs/upstream.md §0): ids are `id` on the wire (never `_id`), timestamps are ISO-8601 strings,
  * int64 values (`revision`, `entityEventSequence`) are JSON strings of digits.
  */
 
@@ -13,7 +13,7 @@ export type Timestamp = string;
 export type Int64 = string;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Query language (WIX-REST.md §1.4)
+// Query language (docs/upstream.md §1.4)
 
 export type SortOrder = 'ASC' | 'DESC';
 export interface Sorting {
@@ -58,7 +58,7 @@ export interface PagingMetadataV2 {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Errors (WIX-REST.md §1.7)
+// Errors (docs/upstream.md §1.7)
 
 export interface ApplicationError {
   code: string;
@@ -82,7 +82,7 @@ export interface ErrorBody {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Bulk (WIX-REST.md §1.6)
+// Bulk (docs/upstream.md §1.6)
 
 export interface ItemMetadata {
   id?: string;
@@ -97,7 +97,7 @@ export interface BulkActionMetadata {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Bookings Attendance v2 (WIX-REST.md §2)
+// Bookings Attendance v2 (docs/upstream.md §2)
 
 export type AttendanceStatus = 'NOT_SET' | 'ATTENDED' | 'NOT_ATTENDED';
 export interface Attendance {
@@ -141,7 +141,7 @@ export interface QueryAttendanceResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Bookings v2 booking, read through the Bookings Reader (WIX-REST.md §6.1)
+// Bookings v2 booking, read through the Bookings Reader (docs/upstream.md §6.1)
 
 export type BookingStatus = 'CREATED' | 'CONFIRMED' | 'CANCELED' | 'PENDING' | 'DECLINED' | 'WAITING_LIST';
 export type PaymentStatus = 'UNDEFINED' | 'NOT_PAID' | 'PAID' | 'PARTIALLY_PAID' | 'REFUNDED' | 'EXEMPT' | 'FAILED';
@@ -152,7 +152,7 @@ export interface ContactDetails {
   email?: string;
   phone?: string;
   countryCode?: string;
-  /** Structured address; its shape is not published (WIX-REST.md §6.1 names the field only). */
+  /** Structured address; its shape is not published (docs/upstream.md §6.1 names the field only). */
   fullAddress?: Record<string, unknown>;
   /** Deprecated upstream. */
   timeZone?: string;
@@ -207,7 +207,7 @@ export interface Booking {
   endDate?: Timestamp;
   createdDate?: Timestamp;
   updatedDate?: Timestamp;
-  /** The remaining Booking fields of WIX-REST.md §6.1; shapes not published there pass through as JSON. */
+  /** The remaining Booking fields of docs/upstream.md §6.1; shapes not published there pass through as JSON. */
   createdBy?: Record<string, unknown>;
   externalUserId?: string;
   extendedFields?: { namespaces?: Record<string, Record<string, unknown>> };
@@ -236,7 +236,7 @@ export interface QueryExtendedBookingsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Calendar Events v3 "sessions": the shape this project ASSUMES (WIX-REST.md §3.6; not sourced)
+// Calendar Events v3 "sessions": the shape this project ASSUMES (docs/upstream.md §3.6; not sourced)
 
 export type CalendarEventType = 'APPOINTMENT' | 'CLASS' | 'COURSE';
 export type CalendarEventStatus = 'CONFIRMED' | 'CANCELLED';
@@ -266,7 +266,7 @@ export interface QueryCalendarEventsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Calendar Participations v3 (WIX-REST.md §3)
+// Calendar Participations v3 (docs/upstream.md §3)
 
 export type ParticipationStatus = 'CONFIRMED' | 'PENDING_CONFIRMATION';
 export interface Participant {
@@ -301,7 +301,7 @@ export interface QueryParticipationsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Wix Events v3 event (WIX-REST.md §6.2)
+// Wix Events v3 event (docs/upstream.md §6.2)
 
 export type EventStatus = 'UPCOMING' | 'STARTED' | 'ENDED' | 'CANCELED' | 'DRAFT';
 export type RegistrationType = 'RSVP' | 'TICKETING' | 'EXTERNAL' | 'NONE';
@@ -325,7 +325,7 @@ export interface EventSummaries {
   rsvps?: { totalCount: number; yesCount: number; noCount: number; waitlistCount: number };
   tickets?: { ticketsSold: number; totalOrders: number; revenue?: unknown; totalSales?: unknown; currencyLocked?: boolean };
 }
-/** Date and time of an event (the EventDetails shape of WIX-REST.md §4.4). */
+/** Date and time of an event (the EventDetails shape of docs/upstream.md §4.4). */
 export interface EventDateAndTimeSettings {
   startDate?: Timestamp;
   endDate?: Timestamp;
@@ -346,7 +346,7 @@ export interface WixEvent {
   shortDescription?: string;
   dateAndTimeSettings?: EventDateAndTimeSettings;
   location?: { name?: string; type?: 'VENUE' | 'ONLINE'; address?: Record<string, unknown>; locationTbd?: boolean };
-  /** with fields=DETAILS (shapes not published in WIX-REST.md §6.2) */
+  /** with fields=DETAILS (shapes not published in docs/upstream.md §6.2) */
   mainImage?: Record<string, unknown>;
   calendarUrls?: { google?: string; ics?: string };
   /** with fields=TEXTS */
@@ -372,7 +372,7 @@ export interface QueryEventsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Events Guests (WIX-REST.md §4)
+// Events Guests (docs/upstream.md §4)
 
 export type GuestAttendanceStatus = 'NOT_ATTENDING' | 'ATTENDING' | 'IN_WAITLIST';
 export type GuestType = 'RSVP' | 'BUYER' | 'TICKET_HOLDER';
@@ -401,7 +401,7 @@ export interface TicketDetails {
   number?: string;
   definitionId?: Guid;
   name?: string;
-  /** internal (WIX-REST.md §4.2) */
+  /** internal (docs/upstream.md §4.2) */
   guestDetails?: { firstName?: string; lastName?: string; onlineConferencingLogin?: { link?: string; password?: string } };
 }
 export interface EventGuest {
@@ -443,7 +443,7 @@ export interface QueryGuestsResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Events RSVP v2 (WIX-REST.md §5)
+// Events RSVP v2 (docs/upstream.md §5)
 
 export type RsvpStatus = 'YES' | 'NO' | 'WAITLIST';
 export interface RsvpCheckInDetails {
@@ -462,7 +462,7 @@ export interface RsvpGuest {
   checkInDetails?: RsvpCheckInDetails;
   /** 1-based id used by check-in */
   guestId: number;
-  /** internal (WIX-REST.md §5.3) */
+  /** internal (docs/upstream.md §5.3) */
   firstName?: string;
   lastName?: string;
 }
@@ -470,7 +470,7 @@ export interface InputValue {
   inputName: string;
   value?: string;
   values?: string[];
-  /** internal extras (WIX-REST.md §5.3), seen as null in the docs */
+  /** internal extras (docs/upstream.md §5.3), seen as null in the docs */
   number?: number | null;
   dateTime?: Timestamp | null;
   address?: { formatted?: string; address?: Record<string, unknown> } | null;
@@ -500,7 +500,7 @@ export interface Rsvp {
   anonymized?: boolean;
   marketingConsent?: boolean;
   extendedFields?: { namespaces?: Record<string, Record<string, unknown>> };
-  /** internal; appears in docs responses and is searchable (WIX-REST.md §5.3) */
+  /** internal; appears in docs responses and is searchable (docs/upstream.md §5.3) */
   emailDomain?: string;
 }
 export type RsvpFieldset = 'DETAILS' | 'FORM' | 'CONTACT_DETAILS';
@@ -561,7 +561,7 @@ export interface RsvpSummary {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Token info (WIX-REST.md §1.9)
+// Token info (docs/upstream.md §1.9)
 
 export interface TokenInfo {
   active: boolean;
@@ -575,7 +575,7 @@ export interface TokenInfo {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Webhooks (WIX-REST.md §1.8)
+// Webhooks (docs/upstream.md §1.8)
 
 /** The parsed `data` claim of the webhook JWT. `data` and `identity` are JSON *strings* (the SDK requires it). */
 export interface WebhookEnvelope {

@@ -12,6 +12,8 @@ export interface GatewayProcess {
   /** Resolves once the output contains `text` (waits on the process's writes, not on a timer). */
   waitFor(text: string): Promise<void>;
   stop(): void;
+  /** SIGTERM, resolved once the process has exited and its pipes closed (every log line written is in output()). */
+  close(): Promise<void>;
 }
 
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
@@ -39,5 +41,11 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       while (!output.includes(text)) await new Promise((resolve) => child.stdout.once('data', resolve));
     },
     stop: () => void child.kill('SIGTERM'),
+    close() {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      child.kill('SIGTERM');
+      return closed;
+    },
   };
 }

@@ -113,7 +113,7 @@ export async function collectWebhooks(client: SandboxClient): Promise<WebhookCol
     received,
     async ordered() {
       // Deliveries run concurrently, so arrival order is not emission order; entityEventSequence is (per entity),
-      // which is what a consumer orders by too (WIX-REST.md §1.8).
+      // which is what a consumer orders by too (docs/upstream.md §1.8).
       const seq = (w: ReceivedWebhook) => Number(w.domainEvent.entityEventSequence);
       return (await received()).sort((a, b) => a.entityId.localeCompare(b.entityId) || seq(a) - seq(b));
     },

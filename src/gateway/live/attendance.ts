@@ -1,5 +1,5 @@
 /**
- * Attendance changes for attendanceChanged(sessionId). The upstream only sends attendance_deleted (WIX-REST.md §2.5),
+ * Attendance changes for attendanceChanged(sessionId). The upstream only sends attendance_deleted (docs/upstream.md §2.5),
  * so the gateway's own setAttendance mutations report created/updated changes through publishAttendanceChanged.
  * A change made through another client of the upstream (not this gateway) reaches subscribers only when deleted.
  */
@@ -30,7 +30,7 @@ export async function publishAttendanceChanged(
   });
 }
 
-/** eventId is the current name; sessionId its deprecated alias (WIX-REST.md §2.2). */
+/** eventId is the current name; sessionId its deprecated alias (docs/upstream.md §2.2). */
 export function attendanceSessionId(attendance: Attendance | null | undefined): string | undefined {
   return attendance?.eventId ?? attendance?.sessionId ?? undefined;
 }

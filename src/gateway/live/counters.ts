@@ -56,7 +56,7 @@ export function counterHubFor(services: GatewayServices): CounterHub {
   return hub;
 }
 
-/** Sum checkedInGuestCount over every RSVP of the event (DETAILS carries the counters, WIX-REST.md §5.2). */
+/** Sum checkedInGuestCount over every RSVP of the event (DETAILS carries the counters, docs/upstream.md §5.2). */
 export async function readCheckInCount(upstream: Upstream, eventId: string): Promise<number> {
   const src = pageSource<Rsvp>('cursor', LIMITS.rsvpQueryMax, async (q) => {
     const r = await upstream.rsvps.query(q, ['DETAILS']);

@@ -1,5 +1,5 @@
 /**
- * Site routing: every topic id starts with the site's webhook instanceId (WIX-REST.md §1.9), so one gateway serving
+ * Site routing: every topic id starts with the site's webhook instanceId (docs/upstream.md §1.9), so one gateway serving
  * many sites delivers a webhook only to subscribers whose token belongs to that site.
  */
 import { Repeater } from 'graphql-yoga';

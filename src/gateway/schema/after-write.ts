@@ -36,7 +36,7 @@ export function rememberParticipation(ctx: GatewayContext, participation: Partic
   if (!participation.id) return;
   const l = ctx.loaders;
   l.participation.clear(participation.id).prime(participation.id, participation);
-  // A participation changes its session's participants and remainingCapacity (WIX-REST.md §3).
+  // A participation changes its session's participants and remainingCapacity (docs/upstream.md §3).
   if (participation.eventId) {
     l.session.clear(participation.eventId);
     l.participationsBySession.clear(participation.eventId);

@@ -1,7 +1,7 @@
 /**
  * Aggregates the upstream does not compute, derived by the gateway from rows the loaders already hold.
  * No-show rate: the share of booked participants who did not attend, over bookings that are still on
- * (not CANCELED or DECLINED), per WIX-REST.md §2.6 ("compare attendees against the booking's participants").
+ * (not CANCELED or DECLINED), per docs/upstream.md §2.6 ("compare attendees against the booking's participants").
  */
 import type { Attendance, Booking, Rsvp } from '../../wire/types.js';
 import { builder } from './builder.js';
@@ -31,7 +31,7 @@ export const AttendanceSummaryRef = builder.objectRef<AttendanceSummary>('Attend
 });
 
 /**
- * The one rule for a booking's participants (WIX-REST.md §6.1): totalParticipants, or the sum over
+ * The one rule for a booking's participants (docs/upstream.md §6.1): totalParticipants, or the sum over
  * participantsChoices.serviceChoices for variant bookings; null when the booking states neither. Callers decide
  * what unknown means to them: the attendance capacity check does not refuse on it, sums count it as 0.
  */

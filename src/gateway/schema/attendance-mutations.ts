@@ -1,5 +1,5 @@
 /**
- * setAttendance / bulkSetAttendance (Bookings Attendance v2, WIX-REST.md §2). The upstream accepts attendance that
+ * setAttendance / bulkSetAttendance (Bookings Attendance v2, docs/upstream.md §2). The upstream accepts attendance that
  * contradicts itself or the booking (§2.6: "the API does not enforce them"), so the gateway enforces the docs'
  * rules here, before any write:
  * - status and numberOfAttendees agree: NOT_ATTENDED means nobody came (0), ATTENDED means at least one came,
@@ -26,7 +26,7 @@ import { AttendanceRef } from './refs.js';
 // Schema ---------------------------------------------------------------------------------------------------------
 
 const AttendanceStatusInput = builder.enumType('AttendanceStatusInput', {
-  description: 'Attendance status to record (WIX-REST.md §2.2).',
+  description: 'Attendance status to record (docs/upstream.md §2.2).',
   values: ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] as const,
 });
 
@@ -168,13 +168,13 @@ async function validateAttendance(ctx: GatewayContext, items: readonly Attendanc
     if (!booking) throw new NotFoundError('Booking', s.bookingId);
     const slotEventId = booking.bookedEntity?.slot?.eventId;
     // A slot booking (appointment, class) covers exactly one session; attendance for another session would be
-    // recorded against the wrong booking (WIX-REST.md §2.2: eventId = booking.bookedEntity.slot.eventId).
+    // recorded against the wrong booking (docs/upstream.md §2.2: eventId = booking.bookedEntity.slot.eventId).
     if (s.eventId && slotEventId && s.eventId !== slotEventId) {
       throw new ValidationError(at(i, 'eventId'), `booking ${s.bookingId} is for session ${slotEventId}, not ${s.eventId}`, 'CONTRADICTION');
     }
     const eventId = s.eventId ?? slotEventId;
     if (!eventId) {
-      // SESSION_ID_NOT_PROVIDED upstream (WIX-REST.md §2.4): a course booking has no single session to default to.
+      // SESSION_ID_NOT_PROVIDED upstream (docs/upstream.md §2.4): a course booking has no single session to default to.
       throw new ValidationError(at(i, 'eventId'), `booking ${s.bookingId} has no single session; name the session attended`, 'REQUIRED');
     }
     const key = `${s.bookingId}/${eventId}`;
@@ -205,7 +205,7 @@ async function validateAttendance(ctx: GatewayContext, items: readonly Attendanc
   return { requests, existing };
 }
 
-/** Set is an upsert (WIX-REST.md §2.1): CREATED when the booking had no attendance for the session before. */
+/** Set is an upsert (docs/upstream.md §2.1): CREATED when the booking had no attendance for the session before. */
 function changeKinds(written: Attendance[], existing: Set<string>): Map<string, ChangeKind> {
   return new Map(written.map((a) => [a.id ?? '', existing.has(`${a.bookingId}/${a.eventId}`) ? 'UPDATED' : 'CREATED']));
 }
@@ -217,7 +217,7 @@ function checkStatusAgreesWithCount(field: string, status: AttendanceStatus, cou
     throw new ValidationError(field, `NOT_ATTENDED means nobody came, but numberOfAttendees is ${count}`, 'CONTRADICTION');
   }
   if (status === 'ATTENDED' && count === 0) {
-    // The docs: "Clients should not send 0; they should send NOT_ATTENDED instead" (WIX-REST.md §2.1).
+    // The docs: "Clients should not send 0; they should send NOT_ATTENDED instead" (docs/upstream.md §2.1).
     throw new ValidationError(field, 'ATTENDED means at least one participant came; record 0 attendees as NOT_ATTENDED', 'CONTRADICTION');
   }
 }

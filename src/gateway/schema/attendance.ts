@@ -1,4 +1,4 @@
-/** Attendance: whether and how many people attended one booked session (Bookings Attendance v2, WIX-REST.md §2). */
+/** Attendance: whether and how many people attended one booked session (Bookings Attendance v2, docs/upstream.md §2). */
 import { globalId } from '../validation.js';
 import { LIMITS } from '../../wire/paths.js';
 import type { Attendance, Filter } from '../../wire/types.js';
@@ -13,7 +13,7 @@ import { loadNodes, loadOrNull } from './loading.js';
 const STATUSES = ['NOT_SET', 'ATTENDED', 'NOT_ATTENDED'] as const;
 export const AttendanceStatusEnum = sharedEnum('AttendanceStatus', STATUSES);
 
-// Every field sorts ASC only, except numberOfAttendees (WIX-REST.md §2.3).
+// Every field sorts ASC only, except numberOfAttendees (docs/upstream.md §2.3).
 export const attendanceFilter = defineFilter(
   'Attendance',
   {

@@ -1,4 +1,4 @@
-/** Booking, read through the Bookings Reader with its attendance joined (WIX-REST.md §6.1). */
+/** Booking, read through the Bookings Reader with its attendance joined (docs/upstream.md §6.1). */
 import type { BookedEntity, BookedResource, BookedSchedule, BookedSlot, ContactDetails } from '../../wire/types.js';
 import { bookedParticipants } from './analytics.js';
 import { builder } from './builder.js';
@@ -13,7 +13,7 @@ const BookingStatusEnum = sharedEnum('BookingStatus', BOOKING_STATUSES);
 const BookingTagEnum = sharedEnum('BookingTag', ['INDIVIDUAL', 'GROUP', 'COURSE']);
 const PaymentStatusEnum = sharedEnum('PaymentStatus', ['UNDEFINED', 'NOT_PAID', 'PAID', 'PARTIALLY_PAID', 'REFUNDED', 'EXEMPT', 'FAILED']);
 
-// The filter fields this project assumes for the Bookings Reader (WIX-REST.md §6.1).
+// The filter fields this project assumes for the Bookings Reader (docs/upstream.md §6.1).
 export const bookingFilter = defineFilter(
   'Booking',
   {
@@ -118,7 +118,7 @@ builder.node(BookingRef, {
     endDate: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.endDate }),
     createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.createdDate }),
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.updatedDate }),
-    // The rest of WIX-REST.md §6.1's Booking; objects whose shape it does not publish pass through as JSON.
+    // The rest of docs/upstream.md §6.1's Booking; objects whose shape it does not publish pass through as JSON.
     createdBy: t.field({ type: 'JSON', nullable: true, resolve: (b) => b.createdBy }),
     externalUserId: t.exposeString('externalUserId', { nullable: true }),
     extendedFields: t.field({ type: 'JSON', nullable: true, resolve: (b) => b.extendedFields }),

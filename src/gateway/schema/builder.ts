@@ -1,5 +1,5 @@
 /**
- * The Pothos builder and its plugins, nothing else (STYLE.md example 1). Types, queries, mutations and
+ * The Pothos builder and its plugins, nothing else (ARCHITECTURE.md convention 1). Types, queries, mutations and
  * subscriptions live in one file per type beside this one; index.ts imports them and exports the schema.
  */
 import SchemaBuilder from '@pothos/core';

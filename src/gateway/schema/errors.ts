@@ -26,7 +26,7 @@ export class NotFoundError extends MutationError {
   }
 }
 
-/** The caller's revision is stale (WIX-REST.md §1.5): re-apply the change on `currentRevision`. */
+/** The caller's revision is stale (docs/upstream.md §1.5): re-apply the change on `currentRevision`. */
 export class RevisionConflictError extends MutationError {
   readonly code = 'REVISION_CONFLICT';
   constructor(
@@ -136,7 +136,7 @@ export function typedUpstreamError(err: unknown, resource: string, id: string, f
   // The field path and rule only: the upstream's description is its own text and may echo the input.
   const violation = (err.extensions.fieldViolations as { field: string; rule?: string }[] | undefined)?.[0];
   if (violation) return new ValidationError(violation.field, 'the upstream refused this value', violation.rule ?? 'UPSTREAM');
-  // GUEST_LIMIT_EXCEEDED / RSVP_LIMIT_EXCEEDED (WIX-REST.md §5.5); data.maxRsvpSize is the largest party that fits.
+  // GUEST_LIMIT_EXCEEDED / RSVP_LIMIT_EXCEEDED (docs/upstream.md §5.5); data.maxRsvpSize is the largest party that fits.
   if (err.upstreamCode && /LIMIT_EXCEEDED|CAPACITY/.test(err.upstreamCode)) {
     // CAPACITY_EXCEEDED for a participation larger than the session's remainingCapacity (the sandbox's reading of
     // §3: data {remainingCapacity, requested}).

@@ -1,4 +1,4 @@
-/** Event: a Wix Events v3 event with its registration settings and summaries (WIX-REST.md §6.2). */
+/** Event: a Wix Events v3 event with its registration settings and summaries (docs/upstream.md §6.2). */
 import type { EventSummaries, Registration, RsvpSettings, WixEvent } from '../../wire/types.js';
 import { checkInStatsOf, CheckInStatsRef } from './analytics.js';
 import { builder } from './builder.js';
@@ -11,7 +11,7 @@ import { fieldsetMask, selectedFieldsets } from './selection.js';
 
 const EVENT_STATUSES = ['UPCOMING', 'STARTED', 'ENDED', 'CANCELED', 'DRAFT'] as const;
 const REGISTRATION_TYPES = ['RSVP', 'TICKETING', 'EXTERNAL', 'NONE'] as const;
-// Registration statuses as WIX-REST.md §6.2 lists them.
+// Registration statuses as docs/upstream.md §6.2 lists them.
 const REGISTRATION_STATUSES = [
   'UNKNOWN_REGISTRATION_STATUS',
   'CLOSED_AUTOMATICALLY',
@@ -107,7 +107,7 @@ interface Money {
   amount?: string;
 }
 
-/** Money on the wire (WIX-REST.md §1.3): a decimal string and an ISO-4217 currency. */
+/** Money on the wire (docs/upstream.md §1.3): a decimal string and an ISO-4217 currency. */
 const MoneyRef = builder.objectRef<Money>('Money').implement({
   fields: (t) => ({
     value: t.exposeString('value', { nullable: true, description: 'Decimal string, e.g. "12.50".' }),

@@ -1,5 +1,5 @@
 /**
- * Typed filter and sort inputs generated from each upstream's own field/operator table (WIX-REST.md §2.3, §3.3,
+ * Typed filter and sort inputs generated from each upstream's own field/operator table (docs/upstream.md §2.3, §3.3,
  * §3.6, §4.3, §5.4, §6.1, §6.2), so the graph offers exactly what the upstream accepts and a query it would refuse
  * cannot be written. Inputs translate to the Wix API Query Language here, in one place.
  */
@@ -20,7 +20,7 @@ export interface FilterField {
 
 export interface SortField {
   path: string;
-  /** 'ASC' = the upstream sorts this field ascending only (attendance, WIX-REST.md §2.3). */
+  /** 'ASC' = the upstream sorts this field ascending only (attendance, docs/upstream.md §2.3). */
   orders: 'ASC' | 'BOTH';
 }
 

@@ -1,4 +1,4 @@
-/** Guest: one entry of an event's unified guest list (Events Guests, WIX-REST.md §4). */
+/** Guest: one entry of an event's unified guest list (Events Guests, docs/upstream.md §4). */
 import type { EventGuest, GuestCheckInDetails, GuestDetails, InputValue, TicketDetails } from '../../wire/types.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
@@ -11,7 +11,7 @@ const ATTENDANCE = ['NOT_ATTENDING', 'ATTENDING', 'IN_WAITLIST'] as const;
 const GUEST_TYPES = ['RSVP', 'BUYER', 'TICKET_HOLDER'] as const;
 const GuestAttendanceStatusEnum = sharedEnum('GuestAttendanceStatus', ATTENDANCE);
 const GuestTypeEnum = sharedEnum('GuestType', GUEST_TYPES);
-// Order statuses as WIX-REST.md §4.2 spells them (UNKNOW_ORDER_STATUS sic).
+// Order statuses as docs/upstream.md §4.2 spells them (UNKNOW_ORDER_STATUS sic).
 const ORDER_STATUSES = [
   'UNKNOW_ORDER_STATUS',
   'FREE',
@@ -27,7 +27,7 @@ const ORDER_STATUSES = [
 ] as const;
 const OrderStatusEnum = sharedEnum('OrderStatus', ORDER_STATUSES);
 
-// The SDK's query spec (WIX-REST.md §4.3, SDK column): no $nin anywhere; attendanceStatus/guestType only $eq $in $ne.
+// The SDK's query spec (docs/upstream.md §4.3, SDK column): no $nin anywhere; attendanceStatus/guestType only $eq $in $ne.
 const DATE_OPS: readonly Op[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'in', 'exists'];
 const ID_OPS = DATE_OPS;
 // $startsWith is evidenced for ticketNumber only (an SDK doc comment, §4.3), so only ticketNumber offers it.
@@ -78,7 +78,7 @@ export const OnlineConferencingLoginRef = builder.objectRef<{ link?: string; pas
   }),
 });
 
-/** One form answer (InputValue of WIX-REST.md §4.2 and §5.3, with the RSVP's internal extras). */
+/** One form answer (InputValue of docs/upstream.md §4.2 and §5.3, with the RSVP's internal extras). */
 export const FormInputValueRef = builder.objectRef<InputValue>('FormInputValue').implement({
   fields: (t) => ({
     inputName: t.exposeString('inputName'),

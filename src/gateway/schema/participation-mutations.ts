@@ -1,5 +1,5 @@
 /**
- * createParticipation / updateParticipation / deleteParticipation (Calendar Participations v3, WIX-REST.md §3).
+ * createParticipation / updateParticipation / deleteParticipation (Calendar Participations v3, docs/upstream.md §3).
  *
  * Create is the only write here with a documented idempotency key (§1.5): every create carries one — the client's
  * when it sends one, a fresh GUID otherwise — and the same body, key included, is what the upstream client resends
@@ -23,7 +23,7 @@ const ParticipationStatusInput = builder.enumType('ParticipationStatusInput', {
 });
 
 const ParticipantInput = builder.inputType('ParticipantInput', {
-  description: 'Who takes part (WIX-REST.md §3.2; the docs show name, phone, email and contactId).',
+  description: 'Who takes part (docs/upstream.md §3.2; the docs show name, phone, email and contactId).',
   fields: (t) => ({
     name: t.string(),
     email: t.string(),
@@ -151,7 +151,7 @@ builder.mutationFields((t) => ({
 
 // Helpers below: the one-of target and the participant, validated with the same field paths as the input.
 
-/** A participation links to exactly one of a calendar event or a schedule (WIX-REST.md §3.2 one-of). */
+/** A participation links to exactly one of a calendar event or a schedule (docs/upstream.md §3.2 one-of). */
 function target(input: { eventId?: string | null; scheduleId?: string | null }): Pick<Participation, 'eventId' | 'scheduleId'> {
   const hasEvent = input.eventId != null;
   const hasSchedule = input.scheduleId != null;
@@ -165,7 +165,7 @@ function participant(
   path: string,
   p: { name?: string | null; email?: string | null; phone?: string | null; contactId?: string | null },
 ): NonNullable<Participation['participant']> {
-  // The Participant schema is unpublished (WIX-REST.md §9); the lengths follow the RSVP/guest fields it mirrors.
+  // The Participant schema is unpublished (docs/upstream.md §9); the lengths follow the RSVP/guest fields it mirrors.
   return {
     ...(p.name != null ? { name: v.text(`${path}.name`, p.name, 1, 101) } : {}),
     ...(p.email != null ? { email: v.email(`${path}.email`, p.email) } : {}),

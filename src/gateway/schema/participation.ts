@@ -1,4 +1,4 @@
-/** Participation: a party's registration for a calendar event or schedule (Calendar Participations v3, WIX-REST.md §3). */
+/** Participation: a party's registration for a calendar event or schedule (Calendar Participations v3, docs/upstream.md §3). */
 import type { Participant } from '../../wire/types.js';
 import { globalId } from '../validation.js';
 import { builder } from './builder.js';

@@ -1,5 +1,5 @@
 /**
- * RSVP writes (Events RSVP v2, WIX-REST.md §5): create, update (revision), delete, guest check-in and its cancel,
+ * RSVP writes (Events RSVP v2, docs/upstream.md §5): create, update (revision), delete, guest check-in and its cancel,
  * and the waitlist promotion of seed 004 "Automatically remove guests from a waitlist" (§7.2).
  *
  * Check-in takes any number of guests. The upstream checks in at most 11 guest ids of ONE RSVP per call (seed 004
@@ -153,7 +153,7 @@ builder.mutationFields((t) => ({
         lastName: v.personName('input.lastName', input.lastName),
         email: v.email('input.email', input.email),
         status: (input.status ?? 'YES') as RsvpStatus,
-        // The SDK requires additionalGuestDetails.guestCount on create (WIX-REST.md §5.1), even when 0.
+        // The SDK requires additionalGuestDetails.guestCount on create (docs/upstream.md §5.1), even when 0.
         additionalGuestDetails: { guestCount, guestNames },
         ...(input.disableNotifications != null ? { disableNotifications: input.disableNotifications } : {}),
       };

@@ -86,7 +86,7 @@ export function planGuestChange(wanted: GuestSelection, rsvps: ReadonlyMap<strin
     const ids = guestIds ?? guests.map((g) => g.guestId);
     const missing = ids.filter((id) => !guests.some((g) => g.guestId === id));
     if (missing.length) {
-      // GUEST_NOT_FOUND upstream (WIX-REST.md §5.5): refused here so nothing of the mutation is applied.
+      // GUEST_NOT_FOUND upstream (docs/upstream.md §5.5): refused here so nothing of the mutation is applied.
       throw new ValidationError(
         'input.guests',
         `RSVP ${rsvpId} has guests ${guests.map((g) => g.guestId).join(', ') || 'none'}; no guest ${missing.join(', ')}`,
@@ -125,7 +125,7 @@ export interface PromotionPlan {
 }
 
 /**
- * Seed 004 / WIX-REST.md §7.2: free spots = registration.rsvp.limit − summaries.rsvps.yesCount (guests); the
+ * Seed 004 / docs/upstream.md §7.2: free spots = registration.rsvp.limit − summaries.rsvps.yesCount (guests); the
  * waitlist (oldest first, as read) is promoted while each whole party (totalGuests) fits. The first that does not
  * fit ends the run — "wait for additional spots" — so a large party at the head of the queue is never overtaken by
  * later, smaller ones. Nothing is promoted when the event's waitlist is off.

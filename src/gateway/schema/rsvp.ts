@@ -1,4 +1,4 @@
-/** Rsvp: one registration response with its guest list (Events RSVP v2, WIX-REST.md §5), and RSVP summaries. */
+/** Rsvp: one registration response with its guest list (Events RSVP v2, docs/upstream.md §5), and RSVP summaries. */
 import { GraphQLError } from 'graphql';
 import { LIMITS } from '../../wire/paths.js';
 import type { RsvpGuest } from '../../wire/types.js';
@@ -14,7 +14,7 @@ import { selectedFieldsets } from './selection.js';
 const RSVP_STATUSES = ['YES', 'NO', 'WAITLIST'] as const;
 const RsvpStatusEnum = sharedEnum('RsvpStatus', RSVP_STATUSES);
 
-// The SDK's Query spec (WIX-REST.md §5.4), which the docs' wider table does not match: Query follows the SDK.
+// The SDK's Query spec (docs/upstream.md §5.4), which the docs' wider table does not match: Query follows the SDK.
 const IDS: readonly Op[] = ['eq', 'exists', 'in', 'ne', 'nin'];
 const DATES: readonly Op[] = ['eq', 'gt', 'gte', 'in', 'lt', 'lte', 'ne', 'nin'];
 export const rsvpFilter = defineFilter(

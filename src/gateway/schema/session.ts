@@ -1,5 +1,5 @@
 /**
- * Session: a calendar event (Calendar Events v3 in the shape this project ASSUMES, WIX-REST.md §3.6), with its
+ * Session: a calendar event (Calendar Events v3 in the shape this project ASSUMES, docs/upstream.md §3.6), with its
  * participations, bookings and attendance, and the analyst's attendance summary.
  */
 import type { CalendarEvent } from '../../wire/types.js';
@@ -34,7 +34,7 @@ export const sessionFilter = defineFilter(
 );
 
 builder.node(SessionRef, {
-  description: 'A bookable calendar session (a Calendar v3 event). Shape assumed: WIX-REST.md §3.6.',
+  description: 'A bookable calendar session (a Calendar v3 event). Shape assumed: docs/upstream.md §3.6.',
   id: { resolve: (s) => s.id },
   loadMany: (ids, ctx) => loadNodes(ctx.loaders.session, ids),
   fields: (t) => ({

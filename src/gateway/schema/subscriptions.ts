@@ -2,7 +2,7 @@
  * Live updates (issue #5): every subscription is scoped to the caller's site (topic ids start with the caller's
  * instanceId, learned through token-info) and to its argument. The same fields serve graphql-ws and SSE.
  * Payloads are the webhook's own entity (the state the change produced); nested fields resolve through loaders that
- * are made fresh for every event, because a graphql-ws operation builds its context only once (STYLE.md example 3).
+ * are made fresh for every event, because a graphql-ws operation builds its context only once (ARCHITECTURE.md convention 3).
  */
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';

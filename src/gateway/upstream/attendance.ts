@@ -1,4 +1,4 @@
-/** Bookings Attendance v2 client (WIX-REST.md §2). */
+/** Bookings Attendance v2 client (docs/upstream.md §2). */
 import { PATHS } from '../../wire/paths.js';
 import type {
   Attendance,
@@ -22,12 +22,12 @@ export function createAttendanceClient(http: UpstreamHttp, creds: Credentials) {
       http.request<QueryAttendanceResponse>(creds, { method: 'POST', path: PATHS.attendance.query, body: { query } }),
     count: (filter?: Filter) =>
       http.request<{ count: number }>(creds, { method: 'POST', path: PATHS.attendance.count, body: { filter } }).then((r) => r.count),
-    /** Set is an upsert keyed on (booking, session), so resending it is safe (WIX-REST.md §2.1). */
+    /** Set is an upsert keyed on (booking, session), so resending it is safe (docs/upstream.md §2.1). */
     set: (req: SetAttendanceRequest) =>
       http
         .request<{ attendance: Attendance }>(creds, { method: 'POST', path: PATHS.attendance.set, body: req, idempotent: true })
         .then((r) => r.attendance),
-    /** At most 8 entries per call (WIX-REST.md §2.1); callers chunk. */
+    /** At most 8 entries per call (docs/upstream.md §2.1); callers chunk. */
     bulkSet: (req: BulkSetAttendanceRequest) =>
       http.request<BulkSetAttendanceResponse>(creds, { method: 'POST', path: PATHS.attendance.bulkSet, body: req, idempotent: true }),
     delete: (id: string) => http.request<object>(creds, { method: 'DELETE', path: PATHS.attendance.delete(id) }),

@@ -1,4 +1,4 @@
-/** Bookings, read through the Bookings Reader extended-bookings API (WIX-REST.md §6.1). */
+/** Bookings, read through the Bookings Reader extended-bookings API (docs/upstream.md §6.1). */
 import { PATHS } from '../../wire/paths.js';
 import type { Filter, QueryExtendedBookingsResponse, QueryV2 } from '../../wire/types.js';
 import type { Credentials, UpstreamHttp } from './http.js';

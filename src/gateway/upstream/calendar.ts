@@ -1,6 +1,6 @@
 /**
- * Calendar v3: sessions (calendar events, in the shape this project ASSUMES, WIX-REST.md §3.6) and participations
- * (WIX-REST.md §3).
+ * Calendar v3: sessions (calendar events, in the shape this project ASSUMES, docs/upstream.md §3.6) and participations
+ * (docs/upstream.md §3).
  */
 import { PATHS } from '../../wire/paths.js';
 import type {
@@ -30,7 +30,7 @@ export function createParticipationsClient(http: UpstreamHttp, creds: Credential
         .then((r) => r.participation),
     query: (query: QueryV2) =>
       http.request<QueryParticipationsResponse>(creds, { method: 'POST', path: PATHS.participations.query, body: { query } }),
-    /** With an idempotencyKey the create is safe to resend: the upstream returns the first one (WIX-REST.md §1.5). */
+    /** With an idempotencyKey the create is safe to resend: the upstream returns the first one (docs/upstream.md §1.5). */
     create: (req: CreateParticipationRequest) =>
       http
         .request<{ participation: Participation }>(creds, {
@@ -40,7 +40,7 @@ export function createParticipationsClient(http: UpstreamHttp, creds: Credential
           idempotent: !!req.idempotencyKey,
         })
         .then((r) => r.participation),
-    /** `participation` carries the id and the current revision (WIX-REST.md §3.1). */
+    /** `participation` carries the id and the current revision (docs/upstream.md §3.1). */
     update: (participation: Participation & { id: string; revision: string }) =>
       http
         .request<{ participation: Participation }>(creds, {

@@ -1,4 +1,4 @@
-/** Wix Events v3 events (WIX-REST.md §6.2): offset-paged queries with fieldsets. */
+/** Wix Events v3 events (docs/upstream.md §6.2): offset-paged queries with fieldsets. */
 import { PATHS } from '../../wire/paths.js';
 import type { EventFieldset, QueryEventsResponse, QueryV2, WixEvent } from '../../wire/types.js';
 import type { Credentials, UpstreamHttp } from './http.js';
@@ -6,7 +6,7 @@ import { withFields } from './query.js';
 
 /**
  * The gateway always asks for registration (rsvp limit, waitlist) and summaries (counts), and for the fieldsets that
- * carry the rest of the documented Event fields (TEXTS, URLS, FORM: WIX-REST.md §6.2), so the graph can reach them.
+ * carry the rest of the documented Event fields (TEXTS, URLS, FORM: docs/upstream.md §6.2), so the graph can reach them.
  */
 export const EVENT_FIELDS: EventFieldset[] = ['DETAILS', 'TEXTS', 'REGISTRATION', 'URLS', 'FORM', 'DASHBOARD'];
 

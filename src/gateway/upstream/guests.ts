@@ -1,4 +1,4 @@
-/** Events Guests (WIX-REST.md §4): read-only; both paging styles; details only with the GUEST_DETAILS fieldset. */
+/** Events Guests (docs/upstream.md §4): read-only; both paging styles; details only with the GUEST_DETAILS fieldset. */
 import { PATHS } from '../../wire/paths.js';
 import type { GuestFieldset, QueryGuestsResponse, QueryV2 } from '../../wire/types.js';
 import type { Credentials, UpstreamHttp } from './http.js';

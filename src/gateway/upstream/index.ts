@@ -19,7 +19,7 @@ export function createUpstream(http: UpstreamHttp, creds: Credentials) {
     events: createEventsClient(http, creds),
     guests: createGuestsClient(http, creds),
     rsvps: createRsvpsClient(http, creds),
-    /** Which site a token belongs to (WIX-REST.md §1.9); the token travels in the body, not as Authorization. */
+    /** Which site a token belongs to (docs/upstream.md §1.9); the token travels in the body, not as Authorization. */
     tokenInfo: () =>
       http.request<TokenInfo>(creds, {
         method: 'POST',

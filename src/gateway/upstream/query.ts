@@ -1,5 +1,5 @@
 /**
- * A small builder for the Wix API Query Language (WIX-REST.md §1.4) and the one place that pages through an
+ * A small builder for the Wix API Query Language (docs/upstream.md §1.4) and the one place that pages through an
  * upstream list (pages(), one end-of-list rule) or reads rows by ids (readByKeys()), whichever paging style the
  * API speaks.
  */
@@ -67,7 +67,7 @@ export interface PagesOptions {
   mask?: number;
 }
 
-/** Builds the query for one page: the SDK sends only `cursorPaging` once it holds a cursor (WIX-REST.md §1.4). */
+/** Builds the query for one page: the SDK sends only `cursorPaging` once it holds a cursor (docs/upstream.md §1.4). */
 export function pageQuery(style: PagingStyle, pos: PagePosition, limit: number, filter?: Filter, sort?: Sorting[]): QueryV2 {
   if (style === 'offset') return { filter: filter ?? undefined, sort, paging: { limit, offset: pos.offset ?? 0 } };
   if (pos.cursor) return { cursorPaging: { limit, cursor: pos.cursor } };

@@ -1,4 +1,4 @@
-/** Events RSVP v2 (WIX-REST.md §5). */
+/** Events RSVP v2 (docs/upstream.md §5). */
 import { PATHS } from '../../wire/paths.js';
 import type {
   BulkUpdateRsvpsRequest,
@@ -42,7 +42,7 @@ export function createRsvpsClient(http: UpstreamHttp, creds: Credentials) {
       http.request<BulkUpdateRsvpsResponse>(creds, { method: 'PATCH', path: PATHS.rsvps.bulkUpdate, body: req }),
     deleteByFilter: (filter: Filter) =>
       http.request<{ jobId: string }>(creds, { method: 'POST', path: PATHS.rsvps.deleteByFilter, body: { filter } }),
-    /** At most 11 guest ids per call (WIX-REST.md §5.1); callers chunk. */
+    /** At most 11 guest ids per call (docs/upstream.md §5.1); callers chunk. */
     checkIn: (rsvpId: string, req: CheckInRsvpRequest) =>
       http
         .request<RsvpResponse>(creds, { method: 'POST', path: PATHS.rsvps.checkIn(rsvpId), body: { fields: RSVP_FIELDS, ...req } })
@@ -51,7 +51,7 @@ export function createRsvpsClient(http: UpstreamHttp, creds: Credentials) {
       http
         .request<RsvpResponse>(creds, { method: 'POST', path: PATHS.rsvps.cancelCheckIn(rsvpId), body: { fields: RSVP_FIELDS, ...req } })
         .then((r) => r.rsvp),
-    /** 1..100 event ids per call (WIX-REST.md §5.1). */
+    /** 1..100 event ids per call (docs/upstream.md §5.1). */
     summaries: (eventIds: string[]) =>
       http
         .request<{ summaries: RsvpSummary[] }>(creds, { method: 'GET', path: PATHS.rsvps.summaries, query: { eventId: eventIds } })

@@ -1,5 +1,5 @@
 /**
- * Which topics a verified webhook feeds (WIX-REST.md §2.5, §3.4, §3.6, §4.4, §5.6). Every topic id starts with the
+ * Which topics a verified webhook feeds (docs/upstream.md §2.5, §3.4, §3.6, §4.4, §5.6). Every topic id starts with the
  * envelope's instanceId, so only subscribers of that site hear it (§1.9).
  */
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../../wire/types.js';

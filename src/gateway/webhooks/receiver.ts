@@ -1,6 +1,6 @@
 /**
  * POST /webhooks/wix as a Yoga plugin in onRequest: verify, de-duplicate and order, publish, then end the response
- * (STYLE.md example 7). Answers:
+ * (ARCHITECTURE.md convention 7). Answers:
  *   503 no public key configured · 413 body over WEBHOOK_MAX_BYTES (Content-Length or streamed) · 400 malformed
  *   401 bad signature · 202 unknown event type (ignored) · 200 published, duplicate or stale · 500 publish failed.
  * Only a 200 "published" has published anything, and it is sent only after the publish is confirmed, so the

@@ -1,5 +1,5 @@
 /**
- * Webhook JWT verification and parsing (WIX-REST.md §1.8). The body is a compact RS256 JWT; its `data` claim is a
+ * Webhook JWT verification and parsing (docs/upstream.md §1.8). The body is a compact RS256 JWT; its `data` claim is a
  * JSON string (the envelope), whose own `data` is a JSON string (the DomainEvent). Verification follows @wix/sdk's
  * webhooks.process (jose jwtVerify with the SPKI key, no issuer/audience checks, exp/nbf honoured when present), done
  * with node:crypto's one-shot verify so one process ingests thousands per second (issue 12).
@@ -92,7 +92,7 @@ export function parseClaims(payload: Record<string, unknown>): VerifiedWebhook {
 
 // Helpers
 
-/** The two naming variants (WIX-REST.md §1.8): entity/currentEntity/deletedEntity/body or *AsJson, objects or JSON strings. */
+/** The two naming variants (docs/upstream.md §1.8): entity/currentEntity/deletedEntity/body or *AsJson, objects or JSON strings. */
 function bodyOf(event: DomainEvent): Record<string, unknown> | null {
   const candidates: unknown[] = [];
   if (event.createdEvent) candidates.push(event.createdEvent.entity, event.createdEvent.entityAsJson);

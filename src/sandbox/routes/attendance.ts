@@ -1,5 +1,5 @@
 /**
- * Bookings Attendance v2 (WIX-REST.md §2; seeds 000/001): get, set (an upsert), bulk set, query, count, delete,
+ * Bookings Attendance v2 (docs/upstream.md §2; seeds 000/001): get, set (an upsert), bulk set, query, count, delete,
  * bulk delete, under every public alias of §1.1, including the `_`-map paths `@wix/sdk` calls on a non-Wix host
  * (`/bookings-attendance/...`, `/_api/bookings-attendance/v2/bulk/attendance/...`).
  *

@@ -1,5 +1,5 @@
 /**
- * Bookings Reader v2, extended bookings (WIX-REST.md §6.1; `@wix/auto_sdk_bookings_extended-bookings`): query and
+ * Bookings Reader v2, extended bookings (docs/upstream.md §6.1; `@wix/auto_sdk_bookings_extended-bookings`): query and
  * count, under `/bookings/bookings-reader/v2/...` (wixapis) and `/_api/bookings-reader/v2/...` (the SDK's other
  * hosts). Bookings are read-only here: they come from the demo data.
  *

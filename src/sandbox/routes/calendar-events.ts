@@ -1,5 +1,5 @@
 /**
- * Calendar Events v3 ("sessions"): the ASSUMED API of WIX-REST.md §3.6. No SDK package or docs page exists for it
+ * Calendar Events v3 ("sessions"): the ASSUMED API of docs/upstream.md §3.6. No SDK package or docs page exists for it
  * (§3.5, §9), so this follows the other v3 APIs: GET /calendar/v3/events/{eventId} -> {event}, POST .../query with
  * cursor paging (max 100, default 50) -> {events, pagingMetadata {count, cursors, hasNext}}.
  *

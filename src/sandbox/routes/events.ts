@@ -1,5 +1,5 @@
 /**
- * Wix Events v3 (WIX-REST.md §6.2; the SDK package is named "wix-events-v-2"): get, query and the part of update
+ * Wix Events v3 (docs/upstream.md §6.2; the SDK package is named "wix-events-v-2"): get, query and the part of update
  * that touches RSVP settings. Served under `/events/v3/events` (wixapis) and `/_api/events-events-v3-adapter/v3`
  * (what the SDK calls on any other host, §1.1).
  */

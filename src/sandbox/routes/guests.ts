@@ -1,5 +1,5 @@
 /**
- * Events Guests query (WIX-REST.md §4). Read-only: guests are written by the RSVP routes and the seeder through
+ * Events Guests query (docs/upstream.md §4). Read-only: guests are written by the RSVP routes and the seeder through
  * events-domain.ts, which also emits the guest webhooks.
  */
 import type { EventGuest, GuestFieldset } from '../../wire/types.js';

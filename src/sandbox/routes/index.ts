@@ -1,4 +1,4 @@
-/** Every upstream route the sandbox serves, one list per domain (WIX-REST.md §2–§6). */
+/** Every upstream route the sandbox serves, one list per domain (docs/upstream.md §2–§6). */
 import { attendanceRoutes } from './attendance.js';
 import { bookingsRoutes } from './bookings.js';
 import { calendarEventsRoutes } from './calendar-events.js';

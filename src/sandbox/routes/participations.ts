@@ -1,5 +1,5 @@
 /**
- * Calendar Participations v3 (WIX-REST.md §3; seed 002): create (with idempotencyKey), get, update with optimistic
+ * Calendar Participations v3 (docs/upstream.md §3; seed 002): create (with idempotencyKey), get, update with optimistic
  * concurrency, delete, query. Every write re-derives the calendar event's `participants` / `remainingCapacity`
  * (seed 002: "automatically updates the linked calendar event") and emits participation_<slug> plus
  * wix.calendar.v3.event_updated with the new event (§3.6).

@@ -1,5 +1,5 @@
 /**
- * Events RSVP v2 (WIX-REST.md §5; seed 004). Every endpoint of §5.1 under `/events/v2/...` (wixapis) and
+ * Events RSVP v2 (docs/upstream.md §5; seed 004). Every endpoint of §5.1 under `/events/v2/...` (wixapis) and
  * `/_api/events-rsvps/v2/...` (what the SDK calls on any other host, §1.1). The rules an RSVP change obeys
  * (limits, the derived guest, summaries, webhooks) live in events-domain.ts.
  */
