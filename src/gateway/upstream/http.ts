@@ -323,7 +323,7 @@ function isConnectError(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
-/** Retry-After as delay-seconds or as an HTTP date (RFC 9110 §10.2.3); undefined when unreadable. */
+/** Retry-After as delay-seconds or as an HTTP date (RFC 9110, section 10.2.3); undefined when unreadable. */
 export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
