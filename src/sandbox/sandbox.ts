@@ -28,6 +28,8 @@ export interface SandboxOptions {
   keysFile?: string;
   /** The demo tenant's token (default 'demo-token'). */
   demoToken?: string;
+  /** Webhook delivery attempts before a delivery is given up (default 6, about 3 s of retries). */
+  webhookMaxAttempts?: number;
 }
 
 export interface Sandbox {
@@ -55,7 +57,11 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const demoToken = opts.demoToken ?? 'demo-token';
   const keys = await loadOrGenerateKeys(opts.keysFile);
   // Sequences start from the clock (microseconds), so they keep rising across sandbox restarts as the upstream's do.
-  const dispatcher = createWebhookDispatcher({ privateKey: keys.privateKey, sequenceBase: BigInt(Date.now()) * 1000n });
+  const dispatcher = createWebhookDispatcher({
+    privateKey: keys.privateKey,
+    sequenceBase: BigInt(Date.now()) * 1000n,
+    maxAttempts: opts.webhookMaxAttempts,
+  });
   const faults = createFaults();
   const stats = createRequestStats();
   const tenants = new Map<string, Tenant>();

@@ -15,6 +15,8 @@ export interface StackOptions {
   gateway?: GatewayOptions;
   /** Register the gateway's /webhooks/wix with the sandbox (default true). */
   webhooks?: boolean;
+  /** The sandbox's webhook delivery attempts (default 6). */
+  webhookMaxAttempts?: number;
   /** The demo token as the gateway's WIX_API_KEY, as `npm start` does (requests without Authorization use it). */
   demoTokenAsDefaultKey?: boolean;
 }
@@ -50,7 +52,7 @@ export interface Stack {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const seed = options.seed === undefined ? 1 : options.seed;
-  const sandbox = await createSandbox({ port: 0, ...(seed === null ? {} : { seed }) });
+  const sandbox = await createSandbox({ port: 0, webhookMaxAttempts: options.webhookMaxAttempts, ...(seed === null ? {} : { seed }) });
   const sandboxUrl = sandbox.url.replace(/\/+$/, '');
   const token = sandbox.demoToken;
   const client = createSandboxClient(sandboxUrl, token);
