@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxClient } from './support/sandbox-client.js';
+import { REVISION_CONFLICTS, withRevisionConflict } from './support/revision-conflicts.js';
 import { startStack, type Stack } from './support/stack.js';
 import { ERROR_FIELDS } from './support/queries.js';
 
@@ -49,24 +50,6 @@ function fault(rule: Record<string, unknown>) {
 }
 
 const createRoute = 'POST /calendar/v3/participations';
-
-/**
- * No source states the upstream's status for a stale revision (docs/fidelity.md): the sandbox's 409 and the two
- * other plausible answers, so the gateway's typed conflict does not hang on the sandbox's choice.
- */
-const REVISION_CONFLICTS = [
-  { status: 409, code: 'REVISION_MISMATCH' },
-  { status: 428, code: 'WRONG_REVISION' },
-  { status: 400, code: 'INVALID_REVISION' },
-] as const;
-async function withRevisionConflict(conflict: { status: number; code: string }, fn: () => Promise<void>): Promise<void> {
-  await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: conflict });
-  try {
-    await fn();
-  } finally {
-    await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: REVISION_CONFLICTS[0] });
-  }
-}
 
 describe('createParticipation', () => {
   it('creates the participation upstream and returns the key it used', async () => {
@@ -186,7 +169,7 @@ describe('updateParticipation and deleteParticipation', () => {
   });
 
   it.each(REVISION_CONFLICTS)('answers a stale revision (upstream $status $code) with the current one and changes nothing', (conflict) =>
-    withRevisionConflict(conflict, async () => {
+    withRevisionConflict(stack.sandboxUrl, conflict, async () => {
     const p = await created();
     await stack.gql(UPDATE, { input: { participationId: p.id, revision: p.revision, partySize: 2 } });
     const stale = await stack.gql(UPDATE, { input: { participationId: p.id, revision: p.revision, partySize: 5 } });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxClient } from './support/sandbox-client.js';
+import { REVISION_CONFLICTS, withRevisionConflict } from './support/revision-conflicts.js';
 import { startStack, type Stack } from './support/stack.js';
 import { ERROR_FIELDS } from './support/queries.js';
 
@@ -68,24 +69,6 @@ function writes(byRoute: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(byRoute).filter(([route]) => !/^GET |\/query$|\/search$|\/count$|^POST \/oauth2/.test(route)));
 }
 
-/**
- * No source states the upstream's status for a stale revision (docs/fidelity.md): the sandbox's 409 and the two
- * other plausible answers, so the gateway's typed conflict does not hang on the sandbox's choice.
- */
-const REVISION_CONFLICTS = [
-  { status: 409, code: 'REVISION_MISMATCH' },
-  { status: 428, code: 'WRONG_REVISION' },
-  { status: 400, code: 'INVALID_REVISION' },
-] as const;
-async function withRevisionConflict(conflict: { status: number; code: string }, fn: () => Promise<void>): Promise<void> {
-  await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: conflict });
-  try {
-    await fn();
-  } finally {
-    await control(stack.sandboxUrl, 'POST', '/__sandbox/behaviour', { revisionConflict: REVISION_CONFLICTS[0] });
-  }
-}
-
 describe('createRsvp', () => {
   it('creates the RSVP upstream with its additional guests', async () => {
     const { token, eventId } = await tenantWithEvent();
@@ -146,7 +129,7 @@ describe('updateRsvp', () => {
   });
 
   it.each(REVISION_CONFLICTS)('answers a stale revision (upstream $status $code) with RevisionConflictError carrying the current one, and changes nothing', (conflict) =>
-    withRevisionConflict(conflict, async () => {
+    withRevisionConflict(stack.sandboxUrl, conflict, async () => {
     const { token, eventId } = await tenantWithEvent();
     const rsvp = await createUpstreamRsvp(token, eventId);
     const first = await stack.gql(UPDATE, { input: { rsvpId: rsvp.id, revision: rsvp.revision, firstName: 'First' } }, token);
