@@ -13,7 +13,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { UpstreamAttempt } from './upstream/http.js';
 
 export type OperationOutcome = 'ok' | 'partial' | 'error' | 'rejected';
-export type WebhookMetricOutcome = 'accepted' | 'duplicate' | 'stale' | 'ignored' | 'rejected' | 'failed';
+export type WebhookMetricOutcome = 'accepted' | 'duplicate' | 'busy' | 'stale' | 'ignored' | 'rejected' | 'failed';
 export type SubscriberTransport = 'ws' | 'sse' | 'multipart';
 export type BreakerState = 'closed' | 'open' | 'half_open';
 

@@ -2,7 +2,8 @@
  * POST /webhooks/wix as a Yoga plugin in onRequest: verify, de-duplicate and order, publish, then end the response
  * (ARCHITECTURE.md convention 7). Answers:
  *   503 no public key configured · 413 body over WEBHOOK_MAX_BYTES (Content-Length or streamed) · 400 malformed
- *   401 bad signature · 202 unknown event type (ignored) · 200 published, duplicate or stale · 500 publish failed.
+ *   401 bad signature · 202 unknown event type (ignored) · 200 published, duplicate or stale · 500 publish failed
+ *   503 + Retry-After the same webhook id is being published by another delivery that has not finished (store.ts).
  * Only a 200 "published" has published anything, and it is sent only after the publish is confirmed, so the
  * upstream retries anything the gateway did not deliver.
  */
@@ -27,12 +28,12 @@ export interface WebhookReceiverOptions {
    * Told each webhook's outcome (metrics): accepted (published), duplicate, stale, ignored (unknown type), rejected
    * (4xx/503: unverified, so its type is "unknown"), failed (500).
    */
-  onOutcome?: (type: string, outcome: 'accepted' | 'duplicate' | 'stale' | 'ignored' | 'rejected' | 'failed') => void;
+  onOutcome?: (type: string, outcome: 'accepted' | 'duplicate' | 'busy' | 'stale' | 'ignored' | 'rejected' | 'failed') => void;
   /** Parents of entities, for deletions that carry only the id; absent = this receiver's own memory. */
   parents?: ParentStore;
 }
 
-export type WebhookOutcome = 'published' | 'duplicate' | 'stale' | 'ignored';
+export type WebhookOutcome = 'published' | 'duplicate' | 'busy' | 'stale' | 'ignored';
 
 export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
   const { config, pubsub } = options;
@@ -70,6 +71,10 @@ export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
         }
         const outcome = await deliver(hook, store, pubsub, parents);
         options.onOutcome?.(type, outcome === 'published' ? 'accepted' : outcome);
+        if (outcome === 'busy') {
+          endResponse(json(503, { error: 'IN_PROGRESS', outcome, message: 'This webhook id is being published by another delivery; retry later.' }, { 'retry-after': '1' }));
+          return;
+        }
         endResponse(json(200, { outcome }));
       } catch (err) {
         if (err instanceof WebhookRejection) {
@@ -95,7 +100,8 @@ export async function deliver(
   const { event, envelope } = hook;
   // Ids are scoped to the site: nothing promises they are unique across sites.
   const id = `${envelope.instanceId}:${event.id}`;
-  if ((await store.claim(id)) === 'duplicate') return 'duplicate';
+  const claim = await store.claim(id);
+  if (claim !== 'claimed') return claim;
   try {
     const seq = event.entityEventSequence;
     if (seq !== undefined && seq !== null && seq !== '') {

@@ -9,10 +9,16 @@
  */
 import type { Redis } from 'ioredis';
 
-export type ClaimResult = 'claimed' | 'duplicate';
+/**
+ * 'busy': another delivery of the id holds a claim and has not published yet. That is not a duplicate to answer 2xx
+ * for: the holder may be a request that already failed (Redis went away after running the claim, so the release
+ * could not run either), and a 2xx now would make the upstream drop a change nobody published. The receiver answers
+ * 503 with Retry-After, and the redelivery finds the id done (a duplicate) or the claim abandoned (taken over).
+ */
+export type ClaimResult = 'claimed' | 'duplicate' | 'busy';
 
 export interface WebhookStore {
-  /** Atomically take the id for processing; 'duplicate' when it is being processed or was published already. */
+  /** Atomically take the id for processing; 'duplicate' when it was published already, 'busy' while it is being published. */
   claim(id: string): Promise<ClaimResult>;
   /** The publish succeeded: remember the id for the whole de-duplication window. */
   commit(id: string): Promise<void>;
@@ -42,7 +48,7 @@ export function createMemoryWebhookStore(ttlSeconds: number, now: () => number =
   return {
     async claim(id) {
       const entry = ids.get(id);
-      if (entry && entry.expires > now()) return 'duplicate';
+      if (entry && entry.expires > now()) return entry.done ? 'duplicate' : 'busy';
       ids.set(id, { done: false, expires: now() + CLAIM_TTL_SECONDS * 1000 });
       sweep();
       return 'claimed';
@@ -72,7 +78,7 @@ export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, prefix
       // milliseconds, or fails at once) is taken over. Two replicas appending one webhook is harmless anyway: each
       // reader delivers a webhook id once (pubsub.ts).
       const ok = await redis.eval(CLAIM_SCRIPT, 1, `${prefix}id:${id}`, String(CLAIM_TTL_SECONDS), String(ABANDONED_CLAIM_MS));
-      return ok === 1 ? 'claimed' : 'duplicate';
+      return ok === 1 ? 'claimed' : ok === 2 ? 'busy' : 'duplicate';
     },
     async commit(id) {
       await redis.set(`${prefix}id:${id}`, 'done', 'EX', ttlSeconds);
@@ -114,7 +120,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if v then
   local at = tonumber(string.sub(v, 9))
-  if at == nil or now - at < tonumber(ARGV[2]) then return 0 end
+  if at == nil or now - at < tonumber(ARGV[2]) then return 2 end
 end
 redis.call('SET', KEYS[1], 'claimed:' .. now, 'EX', tonumber(ARGV[1]))
 return 1`;
