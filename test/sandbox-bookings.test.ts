@@ -242,6 +242,52 @@ describe('bookings reader', () => {
     const without = await t.call('POST', '/bookings/bookings-reader/v2/extended-bookings/query', { query: { filter: { id: b.id } } });
     expect(without.body.extendedBookings).toEqual([{ booking: b }]);
   });
+
+  it("finds a course's bookings only through the deprecated singular query's sessionId, as the SDK states", async () => {
+    const course = await t.control('POST', 'courses', { token: t.token, title: 'Spanish course', sessions: 2, bookings: [{ totalParticipants: 2 }, { totalParticipants: 1, status: 'CANCELED' }] });
+    expect(course.sessions.map((s: any) => s.type)).toEqual(['COURSE', 'COURSE']);
+    expect(course.bookings[0].bookedEntity).toMatchObject({ schedule: { scheduleId: course.scheduleId }, tags: ['COURSE'] });
+    expect(course.bookings[0].bookedEntity.slot).toBeUndefined();
+    const ids = course.bookings.map((b: any) => b.id).sort();
+    const singular = '/bookings/bookings-reader/v2/extended-booking/query';
+    for (const session of course.sessions) {
+      const res = await t.call('POST', singular, { query: { cursorPaging: { limit: 100 } }, sessionId: session.id });
+      expect(res.status).toBe(200);
+      expect(res.body.extendedBookings.map((x: any) => x.booking.id).sort()).toEqual(ids);
+    }
+    // A class session's sessionId finds its slot bookings; the id filter is overridden by sessionId (the SDK's words).
+    const classBooking = bookings.find((b) => b.bookedEntity?.slot?.eventId);
+    const bySlot = await t.call('POST', singular, { query: { filter: { id: course.bookings[0].id }, cursorPaging: { limit: 100 } }, sessionId: classBooking.bookedEntity.slot.eventId });
+    expect(bySlot.body.extendedBookings.map((x: any) => x.booking.id)).toContain(classBooking.id);
+    expect(bySlot.body.extendedBookings.every((x: any) => x.booking.bookedEntity.slot?.eventId === classBooking.bookedEntity.slot.eventId)).toBe(true);
+    // The plural query declares no sessionId: it is ignored like any unknown field, so it filters nothing.
+    const plural = await t.call('POST', '/bookings/bookings-reader/v2/extended-bookings/query', { query: { paging: { limit: 100 } }, sessionId: course.sessions[0].id });
+    expect(plural.body.extendedBookings.length).toBeGreaterThan(ids.length);
+    // No filter reaches the course booking's schedule: bookedEntity.schedule.scheduleId is not among the fields.
+    const bySchedule = await t.call('POST', '/bookings/bookings-reader/v2/extended-bookings/query', { query: { filter: { 'bookedEntity.schedule.scheduleId': course.scheduleId } } });
+    expect(bySchedule.status).toBe(400);
+    // An unknown session matches nothing; a sessionId that is not a string names the field.
+    expect((await t.call('POST', singular, { query: {}, sessionId: 'no-such-session' })).body.extendedBookings).toEqual([]);
+    const bad = await t.call('POST', singular, { query: {}, sessionId: 7 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('sessionId');
+  });
+
+  it('refuses a malformed course with the field named, and adds nothing', async () => {
+    const before = (await t.call('POST', '/calendar/v3/events/query', { query: { filter: { type: 'COURSE' }, cursorPaging: { limit: 100 } } })).body.events.length;
+    for (const [body, field] of [
+      [{ sessions: 0, bookings: [] }, 'sessions'],
+      [{ sessions: 2, bookings: [{ totalParticipants: 0 }] }, 'bookings[0].totalParticipants'],
+      [{ sessions: 2, bookings: [{ totalParticipants: 1, status: 'LOST' }] }, 'bookings[0].status'],
+      [{ sessions: 2, bookings: [], colour: 'red' }, 'colour'],
+    ] as const) {
+      const res = await t.call('POST', '/__sandbox/courses', { token: t.token, ...body }, null);
+      expect(res.status, field).toBe(400);
+      expect(JSON.stringify(res.body)).toContain(field);
+    }
+    const after = (await t.call('POST', '/calendar/v3/events/query', { query: { filter: { type: 'COURSE' }, cursorPaging: { limit: 100 } } })).body.events.length;
+    expect(after).toBe(before);
+  });
 });
 
 describe('calendar events (assumed v3, §3.6)', () => {

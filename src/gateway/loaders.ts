@@ -149,6 +149,33 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
       },
       { batch: options.batch, maxBatchSize: options.batch ? Number.POSITIVE_INFINITY : 1 },
     ),
+    /**
+     * Course bookings of a course session's schedule (docs/fidelity.md, "Course bookings"). They carry no slot event
+     * id, and the only read the SDK gives for them is the deprecated Query Extended Booking's `sessionId`, one session
+     * a call (no `$in`). A course booking is in every session of its schedule, so the loader keys on the schedule:
+     * one call (paged to the end) per distinct schedule serves all of its sessions in the request.
+     */
+    courseBookings: new DataLoader<CourseSessionKey, BookingWithAttendance[], string>(
+      async (keys) => {
+        options.onBatch?.('booking.sessionId', keys.length);
+        return Promise.all(
+          keys.map(async ({ sessionId, scheduleId }) => {
+            const src = source<BookingWithAttendance>('cursor', LIMITS.bookingsQueryMax, async (q) => {
+              const r = await upstream.bookings.queryBySession(sessionId, q, true);
+              return { items: r.extendedBookings.map((e) => ({ ...e.booking, attendance: e.attendance })), meta: r.pagingMetadata };
+            });
+            src.seen = s.booking.seen;
+            try {
+              return (await readAll(src)).filter((b) => b.bookedEntity?.schedule?.scheduleId === scheduleId);
+            } catch (err) {
+              return err as Error;
+            }
+          }),
+        );
+      },
+      // Unbatched (the test-only switch), each session is its own call, the N+1 this keying prevents.
+      { cacheKeyFn: (k) => (options.batch ? k.scheduleId : k.sessionId), batch: options.batch, maxBatchSize: options.batch ? Number.POSITIVE_INFINITY : 1 },
+    ),
     /** RSVP summaries: 1..100 event ids per call (docs/upstream.md §5.1). */
     rsvpSummary: new DataLoader<string, RsvpSummary>(
       async (eventIds) => {
@@ -164,6 +191,26 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** A course session, as the course-bookings loader needs it: the session to name upstream, the schedule to key on. */
+export interface CourseSessionKey {
+  sessionId: string;
+  scheduleId: string;
+}
+
+/**
+ * The course-bookings key of a session, or null for a session whose bookings are slot bookings. Course services book
+ * a schedule, never a slot (docs/upstream.md §6.1), so a COURSE session's bookings are its schedule's course bookings.
+ */
+export function courseKey(session: Pick<CalendarEvent, 'id' | 'type' | 'scheduleId'>): CourseSessionKey | null {
+  return session.type === 'COURSE' && session.scheduleId ? { sessionId: session.id, scheduleId: session.scheduleId } : null;
+}
+
+/** Every booking of a session: its schedule's course bookings for a COURSE session, else its slot bookings. */
+export function bookingsOfSession(loaders: Loaders, session: Pick<CalendarEvent, 'id' | 'type' | 'scheduleId'>): Promise<BookingWithAttendance[]> {
+  const course = courseKey(session);
+  return course ? loaders.courseBookings.load(course) : loaders.bookingsBySession.load(session.id);
+}
 
 /**
  * A DataLoader whose loads say which fieldsets they need (a mask). One batch asks for the union of its keys'

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { invalidArgument, applicationError } from './errors.js';
 import { parseFaultRules, type Faults } from './faults.js';
-import type { SeedCounts, SeedSize } from './seed.js';
+import { addCourse, type CourseSpec, type SeedCounts, type SeedSize } from './seed.js';
 import type { ControlHandler, RequestStats } from './server.js';
 import { createEventsDomainHelpers, type OrderStatus } from './events-domain.js';
 import type { SandboxBehaviour, Tenant } from './tenant.js';
@@ -41,6 +41,7 @@ export const CONTROL_ENDPOINTS: Record<string, string> = {
   'POST start-event': '{token, eventId, timing?}: the event starts (Wix does this on the clock): event_started and guest_event_starts',
   'POST ticket-orders': '{token, eventId, tickets (1..50), status: PAID|OFFLINE_PENDING|FREE|PENDING|…} -> {orderNumber, guests}: a BUYER and its TICKET_HOLDERs',
   'POST ticket-orders/status': '{token, orderNumber, status}: the order moves its guests (CANCELED also sends guest_order_canceled)',
+  'POST courses': '{token, title?, sessions (1..50), bookings: [{totalParticipants (1..50), status?, contactId?}] (0..100), start?} -> {scheduleId, sessions, bookings}: a course schedule, its COURSE sessions and course bookings',
   'POST seed': '{token, seed, size?: {events, rsvpsPerEvent, sessions, participationsPerSession, bookings}} -> counts',
 };
 
@@ -120,6 +121,10 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         const guests = createEventsDomainHelpers(deps.tenant(tokenOf(token))).setOrderStatus(stringField(orderNumber, 'orderNumber'), orderStatus(status));
         return { json: { guests } };
       }
+      case 'POST courses': {
+        const { token, ...spec } = (body ?? {}) as Record<string, unknown>;
+        return { json: addCourse(deps.tenant(tokenOf(token)), courseSpec(spec)) };
+      }
       case 'POST seed': {
         const { token, seed, size } = (body ?? {}) as { token?: unknown; seed?: unknown; size?: unknown };
         if (typeof token !== 'string' || !token.trim()) throw invalidArgument({ field: 'token', description: `expected the tenant's token (a non-empty string), got ${JSON.stringify(token)}` });
@@ -151,6 +156,26 @@ function stringField(value: unknown, field: string): string {
 function orderStatus(value: unknown): OrderStatus {
   if (!ORDER_STATUSES.includes(value as OrderStatus)) throw invalidArgument({ field: 'status', description: `expected one of ${ORDER_STATUSES.join(', ')}, got ${JSON.stringify(value)}` });
   return value as OrderStatus;
+}
+
+const BOOKING_STATUSES = ['CREATED', 'CONFIRMED', 'CANCELED', 'PENDING', 'DECLINED', 'WAITING_LIST'];
+
+function courseSpec(raw: Record<string, unknown>): CourseSpec {
+  const { title, sessions, bookings, start, ...rest } = raw;
+  const unknown = Object.keys(rest)[0];
+  if (unknown) throw invalidArgument({ field: unknown, description: 'unknown course field; known: token, title, sessions, bookings, start' });
+  if (title !== undefined && (typeof title !== 'string' || !title)) throw invalidArgument({ field: 'title', description: `expected a non-empty string, got ${JSON.stringify(title)}` });
+  if (typeof sessions !== 'number' || !Number.isInteger(sessions) || sessions < 1 || sessions > 50) throw invalidArgument({ field: 'sessions', description: `expected an integer 1..50, got ${JSON.stringify(sessions)}` });
+  if (start !== undefined && (typeof start !== 'string' || Number.isNaN(Date.parse(start)))) throw invalidArgument({ field: 'start', description: `expected an ISO date, got ${JSON.stringify(start)}` });
+  if (!Array.isArray(bookings) || bookings.length > 100) throw invalidArgument({ field: 'bookings', description: `expected a list of 0..100 bookings, got ${JSON.stringify(bookings)}` });
+  const list = bookings.map((b: any, i) => {
+    const n = b?.totalParticipants;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 50) throw invalidArgument({ field: `bookings[${i}].totalParticipants`, description: `expected an integer 1..50, got ${JSON.stringify(n)}` });
+    if (b.status !== undefined && !BOOKING_STATUSES.includes(b.status)) throw invalidArgument({ field: `bookings[${i}].status`, description: `expected one of ${BOOKING_STATUSES.join(', ')}, got ${JSON.stringify(b.status)}` });
+    if (b.contactId !== undefined && (typeof b.contactId !== 'string' || !b.contactId)) throw invalidArgument({ field: `bookings[${i}].contactId`, description: `expected a non-empty string, got ${JSON.stringify(b.contactId)}` });
+    return { totalParticipants: n, ...(b.status ? { status: b.status } : {}), ...(b.contactId ? { contactId: b.contactId } : {}) };
+  });
+  return { sessions, bookings: list, ...(title ? { title: title as string } : {}), ...(start ? { start: start as string } : {}) };
 }
 
 function webhookUrl(body: unknown): string {

@@ -11,7 +11,7 @@
  */
 import type { Attendance, AttendanceStatus, Booking, BookingStatus, CalendarEvent, Participation, PaymentStatus } from '../wire/types.js';
 import { createEventsDomainHelpers } from './events-domain.js';
-import { guidFromRandom, guidFromString, mulberry32, newCalendarEventId } from './ids.js';
+import { guidFromRandom, guidFromString, mulberry32, newCalendarEventId, newGuid } from './ids.js';
 import { createTenantDb, type Tenant } from './tenant.js';
 import { SANDBOX_APP_ID } from './webhooks.js';
 
@@ -254,4 +254,74 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
     bookings: db.bookings.size,
     attendances: db.attendances.size,
   };
+}
+
+export interface CourseSpec {
+  title?: string;
+  /** Sessions of the course, one a day from `start` (1..50). */
+  sessions: number;
+  /** Course bookings: each enrolls its participants in every session (bookedEntity.schedule). */
+  bookings: { totalParticipants: number; status?: BookingStatus; contactId?: string }[];
+  /** First session's start (ISO); default the seed's base date plus 60 days. */
+  start?: string;
+}
+
+/**
+ * Adds a course to the tenant: a schedule with `sessions` COURSE sessions and its course bookings (bookedEntity.schedule,
+ * tag COURSE, no slot: "For course services, specify `schedule` instead of `slot`", docs/upstream.md §6.1). The demo
+ * seed has none, so its figures stay as they were; tests add one with POST /__sandbox/courses. Emits no webhooks,
+ * like seeding.
+ */
+export function addCourse(tenant: Tenant, spec: CourseSpec): { scheduleId: string; sessions: CalendarEvent[]; bookings: Booking[] } {
+  const HOUR = 3_600_000;
+  const scheduleId = newGuid();
+  const first = spec.start ? Date.parse(spec.start) : SEED_BASE_DATE + 60 * 24 * HOUR;
+  const now = new Date().toISOString();
+  const title = spec.title ?? 'Course';
+  const sessions: CalendarEvent[] = [];
+  for (let i = 0; i < spec.sessions; i++) {
+    const start = first + i * 24 * HOUR;
+    const session: CalendarEvent = {
+      id: newCalendarEventId(),
+      scheduleId,
+      type: 'COURSE',
+      status: 'CONFIRMED',
+      title,
+      start: { utcDate: new Date(start).toISOString(), timeZone: 'Etc/UTC' },
+      end: { utcDate: new Date(start + HOUR).toISOString(), timeZone: 'Etc/UTC' },
+      totalCapacity: null,
+      remainingCapacity: null,
+      participants: { total: 0 },
+      appId: SANDBOX_APP_ID,
+      revision: '1',
+      createdDate: now,
+      updatedDate: now,
+    };
+    tenant.db.calendarEvents.set(session.id, session);
+    sessions.push(session);
+  }
+  const firstStart = sessions[0]!.start!.utcDate;
+  const lastEnd = sessions[sessions.length - 1]!.end!.utcDate;
+  const bookings = spec.bookings.map((b): Booking => {
+    const booking: Booking = {
+      id: newGuid(),
+      revision: '1',
+      status: b.status ?? 'CONFIRMED',
+      paymentStatus: 'PAID',
+      totalParticipants: b.totalParticipants,
+      contactDetails: { contactId: b.contactId ?? newGuid() },
+      bookedEntity: {
+        schedule: { scheduleId, serviceId: scheduleId, timezone: 'Etc/UTC', firstSessionStart: firstStart, lastSessionEnd: lastEnd },
+        title,
+        tags: ['COURSE'],
+      },
+      startDate: firstStart,
+      endDate: lastEnd,
+      createdDate: now,
+      updatedDate: now,
+    };
+    tenant.db.bookings.set(booking.id!, booking);
+    return booking;
+  });
+  return { scheduleId, sessions, bookings };
 }

@@ -15,6 +15,8 @@ export const PATHS = {
   bookings: {
     query: '/bookings/bookings-reader/v2/extended-bookings/query',
     count: '/bookings/bookings-reader/v2/extended-bookings/count',
+    /** The deprecated Query Extended Booking: the only read the SDK gives a `sessionId` filter (course bookings). */
+    queryBySession: '/bookings/bookings-reader/v2/extended-booking/query',
   },
   calendarEvents: {
     get: (id: string) => `/calendar/v3/events/${enc(id)}`,

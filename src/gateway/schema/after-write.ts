@@ -71,6 +71,7 @@ export async function afterAttendanceWrite(ctx: GatewayContext, attendances: Att
     }
   }
   l.bookingsBySchedule.clearAll();
+  l.courseBookings.clearAll();
   l.bookingsByContact.clearAll();
   if (attendances.length === 0) return;
   try {

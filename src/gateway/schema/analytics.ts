@@ -50,6 +50,35 @@ function participantsOf(booking: Booking): number {
 const LIVE = (b: Booking) => b.status !== 'CANCELED' && b.status !== 'DECLINED';
 
 export function attendanceSummaryOf(attendances: readonly Attendance[], bookings: readonly Booking[]): AttendanceSummary {
+  return summaryOf(tally(attendances, bookings));
+}
+
+/**
+ * The summary of several sessions, each tallied with its own attendances and bookings, then summed: a course booking
+ * is in every session of its course and has one attendance per session, so pairing a booking with its attendance
+ * must happen within one session.
+ */
+export function attendanceSummaryOfSessions(sessions: readonly { attendances: readonly Attendance[]; bookings: readonly Booking[] }[]): AttendanceSummary {
+  const total: Tally = { attended: 0, notAttended: 0, notSet: 0, totalAttendees: 0, bookedParticipants: 0, expected: 0, came: 0 };
+  for (const session of sessions) {
+    const t = tally(session.attendances, session.bookings);
+    for (const key of Object.keys(total) as (keyof Tally)[]) total[key] += t[key];
+  }
+  return summaryOf(total);
+}
+
+// The summary's counts before the rate, so sessions can be summed before dividing.
+interface Tally {
+  attended: number;
+  notAttended: number;
+  notSet: number;
+  totalAttendees: number;
+  bookedParticipants: number;
+  expected: number;
+  came: number;
+}
+
+function tally(attendances: readonly Attendance[], bookings: readonly Booking[]): Tally {
   const live = bookings.filter(LIVE);
   const recorded = new Map(attendances.map((a) => [a.bookingId, a]));
   let attended = 0;
@@ -74,14 +103,12 @@ export function attendanceSummaryOf(attendances: readonly Attendance[], bookings
     expected += participantsOf(b);
     came += a.status === 'ATTENDED' ? Math.min(a.numberOfAttendees ?? 1, participantsOf(b)) : 0;
   }
-  return {
-    attended,
-    notAttended,
-    notSet,
-    totalAttendees,
-    bookedParticipants,
-    noShowRate: expected > 0 ? round((expected - came) / expected) : null,
-  };
+  return { attended, notAttended, notSet, totalAttendees, bookedParticipants, expected, came };
+}
+
+function summaryOf(t: Tally): AttendanceSummary {
+  const { expected, came, ...counts } = t;
+  return { ...counts, noShowRate: expected > 0 ? round((expected - came) / expected) : null };
 }
 
 export interface CheckInStats {

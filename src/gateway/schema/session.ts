@@ -9,7 +9,8 @@ import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, sharedEnum } from './filters.js';
 import { arrayConnection, linkConnection, upstreamConnection } from './paging.js';
 import { AttendanceRef, BookingRef, ParticipationRef, SessionRef } from './refs.js';
-import { attendanceSummaryOf, AttendanceSummaryRef } from './analytics.js';
+import { attendanceSummaryOf, attendanceSummaryOfSessions, AttendanceSummaryRef } from './analytics.js';
+import { bookingsOfSession, courseKey } from '../loaders.js';
 
 const SessionType = sharedEnum('SessionType', ['APPOINTMENT', 'CLASS', 'COURSE']);
 const SessionStatus = sharedEnum('SessionStatus', ['CONFIRMED', 'CANCELLED']);
@@ -71,15 +72,20 @@ builder.node(SessionRef, {
     }),
     bookings: t.connection({
       type: BookingRef,
-      description: 'Bookings whose booked slot is this session (bookedEntity.slot.eventId).',
-      resolve: async (s, args, ctx) => linkConnection(args, ctx.loaders.bookingsBySession, s.id),
+      description:
+        "This session's bookings: for a COURSE session its schedule's course bookings (bookedEntity.schedule), else the bookings whose booked slot is this session (bookedEntity.slot.eventId).",
+      resolve: async (s, args, ctx) => {
+        const course = courseKey(s);
+        if (course) return arrayConnection(args, await ctx.loaders.courseBookings.load(course), 'cursor');
+        return linkConnection(args, ctx.loaders.bookingsBySession, s.id);
+      },
     }),
     attendanceSummary: t.field({
       type: AttendanceSummaryRef,
       resolve: async (s, _args, ctx) => {
         const [attendances, bookings] = await Promise.all([
           ctx.loaders.attendancesBySession.load(s.id),
-          ctx.loaders.bookingsBySession.load(s.id),
+          bookingsOfSession(ctx.loaders, s),
         ]);
         return attendanceSummaryOf(attendances, bookings);
       },
@@ -123,15 +129,17 @@ builder.queryField('noShowReport', (t) =>
         { first: NO_SHOW_REPORT_MAX },
         sessionFilter.toFilter(args.filter),
       );
-      const ids = sessions.edges.map((e) => e.node.id);
+      const nodes = sessions.edges.map((e) => e.node);
+      const ids = nodes.map((n) => n.id);
+      // A course's bookings are in each of its sessions, so they count once per session, like a booking's attendances.
       const [attendances, bookings] = await Promise.all([
         Promise.all(ids.map((id) => ctx.loaders.attendancesBySession.load(id))),
-        Promise.all(ids.map((id) => ctx.loaders.bookingsBySession.load(id))),
+        Promise.all(nodes.map((n) => bookingsOfSession(ctx.loaders, n))),
       ]);
       return {
         sessions: ids.length,
         complete: !sessions.pageInfo.hasNextPage,
-        summary: attendanceSummaryOf(attendances.flat(), bookings.flat()),
+        summary: attendanceSummaryOfSessions(ids.map((_, i) => ({ attendances: attendances[i]!, bookings: bookings[i]! }))),
       };
     },
   }),

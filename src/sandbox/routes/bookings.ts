@@ -10,9 +10,16 @@
  *   (LIMITS.bookingsQueryMax). Both offset and cursor paging, answered with PagingMetadataV2.
  * - `withBookingAttendanceInfo: true` joins the booking's attendance: the one for the booked slot's session when
  *   there is one, else any attendance of the booking. Without the flag `attendance` is absent.
+ * - `sessionId` (the SDK's QueryExtendedBookingRequest, declared only on the deprecated singular query): the bookings
+ *   of that session, course bookings included, overriding any `id` filter, as the SDK states ("Bookings for courses
+ *   don't include a sessionId. For these bookings, you must use this field"). A course booking
+ *   (`bookedEntity.schedule`) is in every session of its schedule. The plural query declares no `sessionId` and
+ *   ignores one, like any unknown field. A session the tenant lacks matches no booking (the sources are silent).
+ *   The joined attendance is then the one of that session.
  */
 import { LIMITS } from '../../wire/paths.js';
 import type { Attendance, Booking, ExtendedBooking } from '../../wire/types.js';
+import { invalidArgument } from '../errors.js';
 import { countMatching, runQuery, type QuerySpec } from '../query-language.js';
 import type { Tenant } from '../tenant.js';
 import type { Route } from './types.js';
@@ -44,15 +51,18 @@ const SINGULAR = ['/bookings/bookings-reader/v2/extended-booking', '/_api/bookin
 export const bookingsRoutes: Route[] = [
   {
     method: 'POST',
-    paths: [...PREFIXES, ...SINGULAR].map((p) => `${p}/query`),
+    paths: PREFIXES.map((p) => `${p}/query`),
+    handler: ({ tenant, body }) => queryBookings(tenant, body, undefined),
+  },
+  {
+    method: 'POST',
+    paths: SINGULAR.map((p) => `${p}/query`),
     handler({ tenant, body }) {
-      const { items, pagingMetadata } = runQuery(tenant.db.bookings.values(), body.query, BOOKINGS_QUERY_SPEC);
-      const byBooking = body.withBookingAttendanceInfo === true ? attendanceIndex(tenant) : undefined;
-      const extendedBookings: ExtendedBooking[] = items.map((booking) => {
-        const attendance = byBooking ? pickAttendance(booking, byBooking.get(booking.id!)) : undefined;
-        return attendance ? { booking, attendance } : { booking };
-      });
-      return { extendedBookings, pagingMetadata };
+      const sessionId = body?.sessionId;
+      if (sessionId !== undefined && sessionId !== null && (typeof sessionId !== 'string' || !sessionId)) {
+        throw invalidArgument({ field: 'sessionId', description: `expected a session id (a non-empty string), got ${JSON.stringify(sessionId)}` });
+      }
+      return queryBookings(tenant, body, sessionId ?? undefined);
     },
   },
   {
@@ -63,6 +73,37 @@ export const bookingsRoutes: Route[] = [
     },
   },
 ];
+
+function queryBookings(tenant: Tenant, body: any, sessionId: string | undefined) {
+  let rows: Iterable<Booking> = tenant.db.bookings.values();
+  let query = body?.query;
+  if (sessionId !== undefined) {
+    rows = bookingsOfSession(tenant, sessionId);
+    // "This filter overrides the booking.id filter inside the query object."
+    if (query?.filter && typeof query.filter === 'object' && 'id' in query.filter) {
+      const { id: _overridden, ...filter } = query.filter;
+      query = { ...query, filter };
+    }
+  }
+  const { items, pagingMetadata } = runQuery(rows, query, BOOKINGS_QUERY_SPEC);
+  const byBooking = body?.withBookingAttendanceInfo === true ? attendanceIndex(tenant) : undefined;
+  const extendedBookings: ExtendedBooking[] = items.map((booking) => {
+    const attendance = byBooking ? pickAttendance(booking, byBooking.get(booking.id!), sessionId) : undefined;
+    return attendance ? { booking, attendance } : { booking };
+  });
+  return { extendedBookings, pagingMetadata };
+}
+
+/** A session's bookings: its slot bookings, and for a session of a schedule, that schedule's course bookings. */
+function bookingsOfSession(tenant: Tenant, sessionId: string): Booking[] {
+  const scheduleId = tenant.db.calendarEvents.get(sessionId)?.scheduleId;
+  const out: Booking[] = [];
+  for (const b of tenant.db.bookings.values()) {
+    const entity = b.bookedEntity;
+    if (entity?.slot?.eventId === sessionId || (scheduleId !== undefined && entity?.schedule?.scheduleId === scheduleId)) out.push(b);
+  }
+  return out;
+}
 
 /** One pass over the attendances instead of one per booking on the page. */
 function attendanceIndex(tenant: Tenant): Map<string, Attendance[]> {
@@ -76,8 +117,8 @@ function attendanceIndex(tenant: Tenant): Map<string, Attendance[]> {
   return index;
 }
 
-function pickAttendance(booking: Booking, list: Attendance[] | undefined): Attendance | undefined {
+function pickAttendance(booking: Booking, list: Attendance[] | undefined, sessionId?: string): Attendance | undefined {
   if (!list?.length) return undefined;
-  const slotEvent = booking.bookedEntity?.slot?.eventId;
-  return list.find((a) => a.eventId === slotEvent) ?? list[0];
+  const session = sessionId ?? booking.bookedEntity?.slot?.eventId;
+  return list.find((a) => a.eventId === session) ?? (sessionId === undefined ? list[0] : undefined);
 }
