@@ -100,7 +100,10 @@ for (const store of ['redis', 'memory'] as const) {
         await stack.upstream('POST', `/events/v2/rsvps/${b.id}/check-in`, { guestIds: [1] });
         return [a, b];
       });
-      expect(counter.messages.at(-1)!.checkedIn).toBe(0);
+      // Usually still 0; on a loaded machine a re-read the probe's webhooks asked for can land amid the check-ins
+      // (2) or after them (3). Any of these is stale once A is deleted (the upstream then has 1), so ending at 1
+      // below proves the deletion corrected it.
+      expect([0, 2, 3]).toContain(counter.messages.at(-1)!.checkedIn);
       expect(await stack.upstream('DELETE', `/events/v2/rsvps/${a.id}`)).toMatchObject({ status: 200 });
 
       const got = await rsvps.until((m) => m.some((x) => x.kind === 'DELETED'));
