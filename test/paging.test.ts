@@ -109,3 +109,37 @@ describe('upstreamConnection cursors', () => {
     expect(rest.pageInfo.hasNextPage).toBe(false);
   });
 });
+
+describe('upstreamConnection totalCount when an offset upstream answers tooManyToCount', () => {
+  /** Offset pages over ROWS whose metadata says tooManyToCount instead of a total; `count` is its count endpoint. */
+  function tooMany(withCount: boolean) {
+    const calls: string[] = [];
+    const src = pageSource<Row>('offset', 3, async (q: QueryV2) => {
+      calls.push('query');
+      const from = q.paging?.offset ?? 0;
+      const items = ROWS.slice(from, from + (q.paging?.limit ?? 50));
+      return { items, meta: { count: items.length, offset: from, tooManyToCount: true } };
+    });
+    if (withCount) src.count = async () => (calls.push('count'), ROWS.length);
+    return { src, calls };
+  }
+
+  it('falls back on the count endpoint (one call after the page), or says null when there is none', async () => {
+    const a = tooMany(true);
+    const counted = await upstreamConnection(a.src, { first: 2 }, undefined, undefined, undefined, true);
+    expect(await counted.totalCount).toBe(10);
+    expect(a.calls).toEqual(['query', 'count']);
+
+    const b = tooMany(false);
+    const uncounted = await upstreamConnection(b.src, { first: 2 }, undefined, undefined, undefined, true);
+    expect(await uncounted.totalCount).toBeNull();
+    expect(b.calls).toEqual(['query']);
+  });
+
+  it('asks nothing extra when totalCount is not selected', async () => {
+    const a = tooMany(true);
+    const page = await upstreamConnection(a.src, { first: 2 });
+    expect(page.totalCount).toBeUndefined();
+    expect(a.calls).toEqual(['query']);
+  });
+});

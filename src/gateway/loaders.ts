@@ -61,7 +61,7 @@ function fieldsetsOf<F extends string>(fieldsets: readonly F[], mask = allFields
 }
 
 export function createSources(upstream: Upstream) {
-  return named({
+  const sources = named({
     session: source<CalendarEvent>('cursor', LIMITS.calendarEventsQueryMax, async (q) => {
       const r = await upstream.calendar.queryEvents(q);
       return { items: r.events, meta: r.pagingMetadata };
@@ -92,6 +92,11 @@ export function createSources(upstream: Upstream) {
       return { items: r.rsvps, meta: r.pagingMetadata };
     }, LIMITS.rsvpQueryMax, RSVP_FIELDS),
   });
+  // The count endpoints an app identity may call (docs/upstream.md §5.1, §6.1); attendance's answers members only
+  // (§2.1), and participations and sessions have none.
+  sources.rsvp.count = (filter) => upstream.rsvps.count(filter);
+  sources.booking.count = (filter) => upstream.bookings.count(filter);
+  return sources;
 }
 export type Sources = ReturnType<typeof createSources>;
 

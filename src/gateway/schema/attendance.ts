@@ -5,6 +5,7 @@ import type { Attendance, Filter } from '../../wire/types.js';
 import type { GatewayContext } from '../context.js';
 import { and, pageSource, pages } from '../upstream/query.js';
 import { builder } from './builder.js';
+import { uncountedConnection } from './paging.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
 import { AttendanceRef, BookingRef, SessionRef } from './refs.js';
@@ -88,7 +89,17 @@ builder.queryFields((t) => ({
   }),
 }));
 
-addRootQueries({ typename: 'Attendance', resource: 'attendance', ref: AttendanceRef, filter: attendanceFilter, plural: 'attendances' });
+addRootQueries({
+  typename: 'Attendance',
+  resource: 'attendance',
+  ref: AttendanceRef,
+  filter: attendanceFilter,
+  plural: 'attendances',
+  connection: uncountedConnection(
+    'the attendance query returns no total, and its count endpoint answers members only, not the app identity the ' +
+      'gateway calls with (docs/upstream.md §2.1, docs/fidelity.md). Query.attendanceCount counts the rows instead.',
+  ),
+});
 
 // Private helpers
 

@@ -4,7 +4,8 @@ import { bookedParticipants } from './analytics.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, RANGE, sharedEnum } from './filters.js';
-import { arrayConnection, linkConnection } from './paging.js';
+import { arrayConnection, linkConnection, LINK_COUNTED, countedConnection } from './paging.js';
+import { selectsTotalCount } from './selection.js';
 import { AttendanceRef, BookingRef, ContactRef, SessionRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
 
@@ -148,8 +149,9 @@ builder.node(BookingRef, {
     attendances: t.connection({
       type: AttendanceRef,
       description: 'Every attendance of this booking (one per session for classes and courses).',
-      resolve: async (b, args, ctx) => b.id ? linkConnection(args, ctx.loaders.attendancesByBooking, b.id) : arrayConnection(args, []),
-    }),
+      resolve: async (b, args, ctx, info) =>
+        b.id ? linkConnection(args, ctx.loaders.attendancesByBooking, b.id, undefined, selectsTotalCount(info)) : arrayConnection(args, []),
+    }, LINK_COUNTED),
     contact: t.field({
       type: ContactRef,
       nullable: true,
@@ -158,4 +160,14 @@ builder.node(BookingRef, {
   }),
 });
 
-addRootQueries({ typename: 'Booking', resource: 'booking', ref: BookingRef, filter: bookingFilter, plural: 'bookings' });
+addRootQueries({
+  typename: 'Booking',
+  resource: 'booking',
+  ref: BookingRef,
+  filter: bookingFilter,
+  plural: 'bookings',
+  connection: countedConnection(
+    "The total the Bookings Reader's offset-paged answer carries, from the page already read: no extra upstream call " +
+      '(first: 0 reads one row for it); the count endpoint when the answer says tooManyToCount.',
+  ),
+});

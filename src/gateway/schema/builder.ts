@@ -15,6 +15,8 @@ export const builder = new SchemaBuilder<{
     /** Free-form JSON (form answers, extended fields). */
     JSON: { Input: unknown; Output: unknown };
   };
+  /** What every connection resolver may return beside edges and pageInfo (schema/paging.ts TotalCount). */
+  Connection: { totalCount?: number | null | Promise<number | null> };
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({

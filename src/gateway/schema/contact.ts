@@ -5,9 +5,9 @@
  */
 import { globalId } from '../validation.js';
 import { builder } from './builder.js';
-import { arrayConnection, linkConnection } from './paging.js';
+import { arrayConnection, linkConnection, LINK_COUNTED } from './paging.js';
 import { AttendanceRef, BookingRef, ContactRef, GuestRef, ParticipationRef, RsvpRef } from './refs.js';
-import { selectedFieldsets } from './selection.js';
+import { selectedFieldsets, selectsTotalCount } from './selection.js';
 
 builder.node(ContactRef, {
   id: { resolve: (c) => c.contactId },
@@ -16,20 +16,22 @@ builder.node(ContactRef, {
     contactId: t.exposeString('contactId'),
     rsvps: t.connection({
       type: RsvpRef,
-      resolve: async (c, args, ctx, info) => linkConnection(args, ctx.loaders.rsvpsByContact, c.contactId, selectedFieldsets('rsvp', info, true)),
-    }),
+      resolve: async (c, args, ctx, info) =>
+        linkConnection(args, ctx.loaders.rsvpsByContact, c.contactId, selectedFieldsets('rsvp', info, true), selectsTotalCount(info)),
+    }, LINK_COUNTED),
     guests: t.connection({
       type: GuestRef,
-      resolve: async (c, args, ctx, info) => linkConnection(args, ctx.loaders.guestsByContact, c.contactId, selectedFieldsets('guest', info, true)),
-    }),
+      resolve: async (c, args, ctx, info) =>
+        linkConnection(args, ctx.loaders.guestsByContact, c.contactId, selectedFieldsets('guest', info, true), selectsTotalCount(info)),
+    }, LINK_COUNTED),
     participations: t.connection({
       type: ParticipationRef,
       resolve: async (c, args, ctx) => arrayConnection(args, await ctx.loaders.participationsByContact.load(c.contactId)),
-    }),
+    }, LINK_COUNTED),
     bookings: t.connection({
       type: BookingRef,
-      resolve: async (c, args, ctx) => linkConnection(args, ctx.loaders.bookingsByContact, c.contactId),
-    }),
+      resolve: async (c, args, ctx, info) => linkConnection(args, ctx.loaders.bookingsByContact, c.contactId, undefined, selectsTotalCount(info)),
+    }, LINK_COUNTED),
     attendances: t.connection({
       type: AttendanceRef,
       description: "Attendance of this contact's bookings.",
@@ -38,7 +40,7 @@ builder.node(ContactRef, {
         const lists = await Promise.all(bookings.filter((b) => b.id).map((b) => ctx.loaders.attendancesByBooking.load(b.id!)));
         return arrayConnection(args, lists.flat());
       },
-    }),
+    }, LINK_COUNTED),
   }),
 });
 

@@ -4,10 +4,10 @@ import { checkInStatsOf, CheckInStatsRef } from './analytics.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum } from './filters.js';
-import { linkConnection } from './paging.js';
+import { linkConnection, LINK_COUNTED, countedConnection } from './paging.js';
 import { EventRef, GuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes } from './loading.js';
-import { fieldsetMask, selectedFieldsets } from './selection.js';
+import { fieldsetMask, selectedFieldsets, selectsTotalCount } from './selection.js';
 
 const EVENT_STATUSES = ['UPCOMING', 'STARTED', 'ENDED', 'CANCELED', 'DRAFT'] as const;
 const REGISTRATION_TYPES = ['RSVP', 'TICKETING', 'EXTERNAL', 'NONE'] as const;
@@ -221,12 +221,14 @@ builder.node(EventRef, {
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.updatedDate }),
     guests: t.connection({
       type: GuestRef,
-      resolve: async (e, args, ctx, info) => linkConnection(args, ctx.loaders.guestsByEvent, e.id!, selectedFieldsets('guest', info, true)),
-    }),
+      resolve: async (e, args, ctx, info) =>
+        linkConnection(args, ctx.loaders.guestsByEvent, e.id!, selectedFieldsets('guest', info, true), selectsTotalCount(info)),
+    }, LINK_COUNTED),
     rsvps: t.connection({
       type: RsvpRef,
-      resolve: async (e, args, ctx, info) => linkConnection(args, ctx.loaders.rsvpsByEvent, e.id!, selectedFieldsets('rsvp', info, true)),
-    }),
+      resolve: async (e, args, ctx, info) =>
+        linkConnection(args, ctx.loaders.rsvpsByEvent, e.id!, selectedFieldsets('rsvp', info, true), selectsTotalCount(info)),
+    }, LINK_COUNTED),
     rsvpSummary: t.field({ type: RsvpSummaryRef, resolve: (e, _args, ctx) => ctx.loaders.rsvpSummary.load(e.id!) }),
     checkInStats: t.field({
       type: CheckInStatsRef,
@@ -236,4 +238,14 @@ builder.node(EventRef, {
   }),
 });
 
-addRootQueries({ typename: 'Event', resource: 'event', ref: EventRef, filter: eventFilter, plural: 'events' });
+addRootQueries({
+  typename: 'Event',
+  resource: 'event',
+  ref: EventRef,
+  filter: eventFilter,
+  plural: 'events',
+  connection: countedConnection(
+    "The total the events query's offset-paged answer carries, from the page already read: no extra upstream call " +
+      '(first: 0 reads one row for it). Null when the upstream answers tooManyToCount: Events v3 has no count endpoint.',
+  ),
+});

@@ -1,6 +1,7 @@
 /** Guest: one entry of an event's unified guest list (Events Guests, docs/upstream.md §4). */
 import type { EventGuest, GuestCheckInDetails, GuestDetails, InputValue, TicketDetails } from '../../wire/types.js';
 import { builder } from './builder.js';
+import { countedConnection } from './paging.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
 import { ContactRef, EventRef, GuestRef, RsvpRef } from './refs.js';
@@ -174,4 +175,14 @@ builder.node(GuestRef, {
   }),
 });
 
-addRootQueries({ typename: 'Guest', resource: 'guest', ref: GuestRef, filter: guestFilter, plural: 'guests' });
+addRootQueries({
+  typename: 'Guest',
+  resource: 'guest',
+  ref: GuestRef,
+  filter: guestFilter,
+  plural: 'guests',
+  connection: countedConnection(
+    "The total the guests query's offset-paged answer carries, from the page already read: no extra upstream call " +
+      '(first: 0 reads one row for it). Null when the upstream answers tooManyToCount: Events Guests has no count endpoint.',
+  ),
+});

@@ -4,9 +4,10 @@
  * page an edge came from and how far into it, so `after` resumes there without re-reading earlier pages.
  */
 import { GraphQLError } from 'graphql';
-import type { QueryV2 } from '../../wire/types.js';
+import type { Filter, QueryV2 } from '../../wire/types.js';
 import type { LinkLoader, ListSource } from '../loaders.js';
 import { pages, type PagePosition } from '../upstream/query.js';
+import type { builder } from './builder.js';
 
 export const DEFAULT_FIRST = 50;
 /** The most edges one connection page returns; larger reads page with `after`. */
@@ -22,8 +23,43 @@ export interface ConnectionArgs {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Set only when the selection asks for it (or when it costs nothing): see TotalCount. */
+  totalCount?: TotalCount;
 }
 
+/**
+ * Every row the connection's filter matches, whatever the page: a number, a count still on its way (started beside
+ * the first page's read), or null when the upstream would not count.
+ */
+export type TotalCount = number | null | Promise<number | null>;
+
+/**
+ * Connection type options with a `totalCount` field, described with how this list is counted. Nullable, so a count
+ * read apart from the page (a count endpoint) that fails costs the count, not the page.
+ */
+export function countedConnection(how: string) {
+  return {
+    fields: (t: PothosSchemaTypes.ObjectFieldBuilder<(typeof builder)['$inferSchemaTypes'], { totalCount?: TotalCount }>) => ({
+      totalCount: t.int({
+        nullable: true,
+        description: `Every row the list holds, whatever the page. ${how} Null, with an error, when the count could not be read.`,
+        resolve: (c) => c.totalCount ?? null,
+      }),
+    }),
+  };
+}
+
+/** Connection type options for a list the upstream cannot count: no `totalCount` field, and the reason why. */
+export function uncountedConnection(why: string) {
+  return { description: `A page of the list. It has no totalCount: ${why}` };
+}
+
+/** The totalCount of every one-to-many link (Event.guests, Session.bookings, Contact.rsvps, …). */
+export const LINK_COUNTED = countedConnection(
+  "Counted from the parent's rows, which the link reads whole for its first page: no extra upstream call. After a " +
+    "cursor: the total the upstream page carries (guests, bookings), the RSVP count endpoint, or one batched read of " +
+    "the parent's rows (attendance, participations), each only when totalCount is selected.",
+);
 
 /**
  * A one-to-many link (Event.guests, Session.bookings, …). The first page comes from the request's loader, which
@@ -32,10 +68,23 @@ export interface Connection<T> {
  * (an offset, or a skip count from its start for cursor-paged APIs whose cursors belong to the batched query), so
  * `after` reads on from there upstream with the parent's filter instead of re-reading every row through the loader.
  */
-export async function linkConnection<T>(args: ConnectionArgs, loader: LinkLoader<T>, key: string, mask?: number): Promise<Connection<T>> {
+export async function linkConnection<T>(
+  args: ConnectionArgs,
+  loader: LinkLoader<T>,
+  key: string,
+  mask?: number,
+  /** Whether the selection asks for totalCount (schema/selection.ts selectsTotalCount). */
+  wantTotal = false,
+): Promise<Connection<T>> {
   pageSize(args);
-  if (args.after) return upstreamConnection(loader.src, args, { [loader.field]: key }, undefined, mask);
-  return arrayConnection(args, await loader.load(key, mask), loader.src.style);
+  // Without `after`, the loader read every row of the parent: the count is their number, at no cost.
+  if (!args.after) return arrayConnection(args, await loader.load(key, mask), loader.src.style);
+  const page = await upstreamConnection(loader.src, args, { [loader.field]: key }, undefined, mask, wantTotal);
+  if (!wantTotal) return page;
+  // Lists the upstream does not count (attendance, participations) are counted from the parent's rows: one
+  // batched read, with the base projection only.
+  const total = Promise.resolve(page.totalCount).then((n) => n ?? loader.load(key, 0).then((rows) => rows.length));
+  return { ...page, totalCount: handled(total) };
 }
 
 /** A connection over rows already held (links the upstream cannot filter by parent); `after` slices them. */
@@ -46,7 +95,7 @@ export async function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[
   const from = (start.p.offset ?? 0) + start.s;
   const offsetStyle = style === 'offset';
   const edges = rows.slice(from, from + first).map((node, i) => new ArrayEdge(node, from + i + 1, offsetStyle));
-  return connection(edges, rows.length > from + first, !!args.after);
+  return { ...connection(edges, rows.length > from + first, !!args.after), totalCount: rows.length };
 }
 
 /**
@@ -73,15 +122,24 @@ export async function upstreamConnection<T>(
   sort?: QueryV2['sort'],
   /** The fieldsets the nodes' selection needs (schema/selection.ts); absent = all. */
   mask?: number,
+  /** Whether the selection asks for totalCount (schema/selection.ts selectsTotalCount). */
+  wantTotal = false,
 ): Promise<Connection<T>> {
   const first = pageSize(args);
   const start = args.after ? decodeCursor(args.after) : { p: {}, s: 0 };
   const edges: Connection<T>['edges'] = [];
   let hasNextPage = false;
+  // An offset-paged answer carries the total with its rows; a cursor-paged one never does, so its count endpoint is
+  // asked beside the first page, not after it.
+  const counting = wantTotal && src.style === 'cursor' && src.count ? handled(src.count(filter ?? undefined)) : undefined;
+  let pageTotal: number | undefined;
+  let read = false;
   if (first > 0) {
     let skip = start.s;
     // One row more than needed tells whether a next page exists, unless the upstream's page ends exactly there.
     for await (const page of pages(src, { filter: filter ?? undefined, sort, from: start.p, want: start.s + first + 1, mask })) {
+      read = true;
+      pageTotal ??= page.total;
       for (let i = skip; i < page.items.length && !hasNextPage; i++) {
         if (edges.length === first) hasNextPage = true;
         else edges.push({ node: page.items[i]!, cursor: encodeCursor(cursorAfter(page, i)) });
@@ -93,7 +151,9 @@ export async function upstreamConnection<T>(
       }
     }
   }
-  return connection(edges, hasNextPage, !!args.after);
+  const result = connection(edges, hasNextPage, !!args.after);
+  if (wantTotal) result.totalCount = counting ?? pageTotal ?? handled(countApart(src, filter ?? undefined, read));
+  return result;
 }
 
 /** The edge's cursor: the next upstream page when the edge ends its page (no re-read), else its page and index. */
@@ -139,4 +199,29 @@ function decodeCursor(cursor: string): CursorState {
     // fall through to the error below
   }
   throw badArg('after', 'is not a cursor this gateway issued');
+}
+
+// Private helpers of totalCount: where a count not carried by a page comes from, and keeping it from going unhandled.
+
+/**
+ * The total when no page answer carried it: an offset list read for nothing else (`first: 0`) tells it in a one-row
+ * page, else the count endpoint (an offset list that answered `tooManyToCount`), else null: the upstream cannot count.
+ */
+async function countApart<T>(src: ListSource<T>, filter: Filter | undefined, read: boolean): Promise<number | null> {
+  if (src.style === 'offset' && !read) {
+    for await (const page of pages(src, { filter, want: 1, mask: 0 })) {
+      if (page.total !== undefined) return page.total;
+      break;
+    }
+  }
+  return src.count ? src.count(filter) : null;
+}
+
+/**
+ * A promise whose rejection is also caught here: a count started beside a page read must not become an unhandled
+ * rejection when the page read fails first and nobody awaits the count. The totalCount field still sees the error.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }

@@ -4,7 +4,8 @@ import { globalId } from '../validation.js';
 import { builder } from './builder.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum } from './filters.js';
-import { linkConnection } from './paging.js';
+import { linkConnection, LINK_COUNTED, uncountedConnection } from './paging.js';
+import { selectsTotalCount } from './selection.js';
 import { ContactRef, ParticipationRef, SessionRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
 
@@ -65,8 +66,19 @@ builder.queryFields((t) => ({
     type: ParticipationRef,
     description: 'Participations in a whole schedule (participations linked by scheduleId).',
     args: { scheduleId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => linkConnection(args, ctx.loaders.participationsBySchedule, globalId(null, String(args.scheduleId), 'scheduleId')),
-  }),
+    resolve: async (_root, args, ctx, info) =>
+      linkConnection(args, ctx.loaders.participationsBySchedule, globalId(null, String(args.scheduleId), 'scheduleId'), undefined, selectsTotalCount(info)),
+  }, LINK_COUNTED),
 }));
 
-addRootQueries({ typename: 'Participation', resource: 'participation', ref: ParticipationRef, filter: participationFilter, plural: 'participations' });
+addRootQueries({
+  typename: 'Participation',
+  resource: 'participation',
+  ref: ParticipationRef,
+  filter: participationFilter,
+  plural: 'participations',
+  connection: uncountedConnection(
+    'Calendar Participations answer no total and have no count endpoint (docs/upstream.md §3.1). ' +
+      'Session.participations and scheduleParticipations count their rows.',
+  ),
+});

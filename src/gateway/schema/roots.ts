@@ -6,9 +6,9 @@ import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
 import type { defineFilter } from './filters.js';
 import { globalId } from '../validation.js';
-import { upstreamConnection } from './paging.js';
+import { countedConnection, uncountedConnection, upstreamConnection } from './paging.js';
 import { loadOrNull } from './loading.js';
-import { selectedFieldsets } from './selection.js';
+import { selectedFieldsets, selectsTotalCount } from './selection.js';
 
 type Resource = 'session' | 'booking' | 'attendance' | 'participation' | 'event' | 'guest' | 'rsvp';
 
@@ -25,6 +25,8 @@ export function addRootQueries<T>(options: {
   ref: ObjectRef<any, any>;
   filter: ReturnType<typeof defineFilter>;
   plural: string;
+  /** The connection type's options: a totalCount saying how it is counted, or why the list has none. */
+  connection: ReturnType<typeof countedConnection> | ReturnType<typeof uncountedConnection>;
 }) {
   const { typename, resource, ref, filter, plural } = options;
   builder.queryFields((t) => ({
@@ -51,7 +53,8 @@ export function addRootQueries<T>(options: {
           filter.toFilter(args.filter),
           filter.toSort(args.sort),
           fieldsetsOf(resource, info, true),
+          selectsTotalCount(info),
         ),
-    }),
+    }, options.connection),
   }));
 }

@@ -4,6 +4,7 @@ import { LIMITS } from '../../wire/paths.js';
 import type { RsvpGuest } from '../../wire/types.js';
 import { globalId } from '../validation.js';
 import { builder } from './builder.js';
+import { countedConnection } from './paging.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
 import { CheckInDetailsRef, FormInputValueRef, OnlineConferencingLoginRef } from './guest.js';
@@ -133,4 +134,14 @@ builder.queryFields((t) => ({
   }),
 }));
 
-addRootQueries({ typename: 'Rsvp', resource: 'rsvp', ref: RsvpRef, filter: rsvpFilter, plural: 'rsvps' });
+addRootQueries({
+  typename: 'Rsvp',
+  resource: 'rsvp',
+  ref: RsvpRef,
+  filter: rsvpFilter,
+  plural: 'rsvps',
+  connection: countedConnection(
+    'The RSVP count endpoint with the same filter (RSVP pages are cursor-paged and carry no total): one upstream call, ' +
+      "made beside the first page's read and only when totalCount is selected.",
+  ),
+});

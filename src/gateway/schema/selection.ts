@@ -106,3 +106,24 @@ export function selectedFieldsets(kind: Kind, info: GraphQLResolveInfo, connecti
   byNodes.set(info.fieldNodes, mask);
   return mask;
 }
+
+const totals = new WeakMap<readonly FieldNode[], boolean>();
+
+/**
+ * Whether the connection field being resolved selects `totalCount` (directly, or in a fragment on the connection),
+ * so a count the page read does not carry is asked for only then.
+ */
+export function selectsTotalCount(info: GraphQLResolveInfo): boolean {
+  const known = totals.get(info.fieldNodes);
+  if (known !== undefined) return known;
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    !!set &&
+    set.selections.some((sel) =>
+      sel.kind === 'Field'
+        ? sel.name.value === 'totalCount'
+        : visit(sel.kind === 'InlineFragment' ? sel.selectionSet : info.fragments[sel.name.value]?.selectionSet),
+    );
+  const selected = info.fieldNodes.some((node) => visit(node.selectionSet));
+  totals.set(info.fieldNodes, selected);
+  return selected;
+}

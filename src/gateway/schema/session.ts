@@ -7,7 +7,8 @@ import { builder } from './builder.js';
 import { loadNodes } from './loading.js';
 import { addRootQueries } from './roots.js';
 import { defineFilter, ID_EQ_IN, sharedEnum } from './filters.js';
-import { arrayConnection, linkConnection, upstreamConnection } from './paging.js';
+import { arrayConnection, linkConnection, upstreamConnection, LINK_COUNTED, uncountedConnection } from './paging.js';
+import { selectsTotalCount } from './selection.js';
 import { AttendanceRef, BookingRef, ParticipationRef, SessionRef } from './refs.js';
 import { attendanceSummaryOf, attendanceSummaryOfSessions, AttendanceSummaryRef } from './analytics.js';
 import { bookingsOfSession, courseKey } from '../loaders.js';
@@ -59,27 +60,28 @@ builder.node(SessionRef, {
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.updatedDate }),
     participations: t.connection({
       type: ParticipationRef,
-      resolve: async (s, args, ctx) => linkConnection(args, ctx.loaders.participationsBySession, s.id),
-    }),
+      resolve: async (s, args, ctx, info) => linkConnection(args, ctx.loaders.participationsBySession, s.id, undefined, selectsTotalCount(info)),
+    }, LINK_COUNTED),
     scheduleParticipations: t.connection({
       type: ParticipationRef,
       description: "Participations linked to this session's whole schedule (scheduleId, e.g. a course) rather than to the session.",
-      resolve: async (s, args, ctx) => s.scheduleId ? linkConnection(args, ctx.loaders.participationsBySchedule, s.scheduleId) : arrayConnection(args, []),
-    }),
+      resolve: async (s, args, ctx, info) =>
+        s.scheduleId ? linkConnection(args, ctx.loaders.participationsBySchedule, s.scheduleId, undefined, selectsTotalCount(info)) : arrayConnection(args, []),
+    }, LINK_COUNTED),
     attendances: t.connection({
       type: AttendanceRef,
-      resolve: async (s, args, ctx) => linkConnection(args, ctx.loaders.attendancesBySession, s.id),
-    }),
+      resolve: async (s, args, ctx, info) => linkConnection(args, ctx.loaders.attendancesBySession, s.id, undefined, selectsTotalCount(info)),
+    }, LINK_COUNTED),
     bookings: t.connection({
       type: BookingRef,
       description:
         "This session's bookings: for a COURSE session its schedule's course bookings (bookedEntity.schedule), else the bookings whose booked slot is this session (bookedEntity.slot.eventId).",
-      resolve: async (s, args, ctx) => {
+      resolve: async (s, args, ctx, info) => {
         const course = courseKey(s);
         if (course) return arrayConnection(args, await ctx.loaders.courseBookings.load(course), 'cursor');
-        return linkConnection(args, ctx.loaders.bookingsBySession, s.id);
+        return linkConnection(args, ctx.loaders.bookingsBySession, s.id, undefined, selectsTotalCount(info));
       },
-    }),
+    }, LINK_COUNTED),
     attendanceSummary: t.field({
       type: AttendanceSummaryRef,
       resolve: async (s, _args, ctx) => {
@@ -93,7 +95,17 @@ builder.node(SessionRef, {
   }),
 });
 
-addRootQueries({ typename: 'Session', resource: 'session', ref: SessionRef, filter: sessionFilter, plural: 'sessions' });
+addRootQueries({
+  typename: 'Session',
+  resource: 'session',
+  ref: SessionRef,
+  filter: sessionFilter,
+  plural: 'sessions',
+  connection: uncountedConnection(
+    'the calendar events query answers only the page\'s own count, no total, and has no count endpoint ' +
+      '(docs/upstream.md §3.6).',
+  ),
+});
 
 /** Most sessions one report covers; `complete` says whether the filter matched more. */
 const NO_SHOW_REPORT_MAX = 1000;

@@ -42,6 +42,8 @@ export interface PageSource<T> {
   read(query: QueryV2, mask?: number): Promise<{ items: T[]; meta: CursorPagingMetadata | PagingMetadataV2 | undefined }>;
   /** Every row this source reads is handed here with its mask, so the request's by-id loader knows it. */
   seen?: (rows: readonly T[], mask: number) => void;
+  /** The API's count endpoint with the query's filter, when it has one the gateway's identity may call. */
+  count?: (filter?: Filter) => Promise<number>;
 }
 
 /** A PageSource; `inMax` defaults to the page maximum. */
@@ -54,6 +56,11 @@ export interface Page<T> {
   items: T[];
   at: PagePosition;
   next: PagePosition | null;
+  /**
+   * Every row the query matches, when the answer says (offset paging's `pagingMetadata.total`, absent with
+   * `tooManyToCount`: docs/upstream.md §1.4).
+   */
+  total?: number;
 }
 
 export interface PagesOptions {
@@ -115,7 +122,7 @@ export async function* pages<T>(src: PageSource<T>, options: PagesOptions = {}):
     const { items, meta } = await src.read(pageQuery(src.style, pos, limit, options.filter, options.sort), mask);
     src.seen?.(items, mask);
     const next = nextPosition(src.style, pos, items.length, limit, meta);
-    yield { items, at: pos, next };
+    yield { items, at: pos, next, total: totalOf(src.style, meta) };
     read += items.length;
     pos = next;
   }
@@ -155,4 +162,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+// Private helper below: the one reading of a page's total, so every caller agrees on when there is one.
+
+/** The matching rows' total an offset-paged answer carries; cursor-style `count` is the page's own size. */
+function totalOf(style: PagingStyle, meta: CursorPagingMetadata | PagingMetadataV2 | undefined): number | undefined {
+  const v2 = meta as PagingMetadataV2 | undefined;
+  return style === 'offset' && typeof v2?.total === 'number' && v2.tooManyToCount !== true ? v2.total : undefined;
 }
