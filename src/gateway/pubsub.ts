@@ -6,12 +6,14 @@
  * resubscribing reaches nobody, yet the webhook was already answered 2xx, so the upstream never resends it. Here a
  * publish is an XADD (one entry per webhook holding all its publications, trimmed with MAXLEN ~), confirmed before
  * the webhook is answered; each replica reads with XREAD BLOCK from the last entry id it saw and, after any
- * reconnect, resumes from that id. A replica skips an entry whose webhook id it already delivered (an XADD resent by
- * a reconnecting client, a webhook re-appended after its dedup claim expired), so it never delivers one twice.
+ * reconnect, resumes from that id. Every entry carries an id (the webhook's, or a fresh one for a gateway-made
+ * change) and a replica skips an entry whose id it already delivered (an XADD resent by a reconnecting client, a
+ * webhook re-appended after its dedup claim expired), so it never delivers one twice.
  * Topic ids carry the site (webhook instanceId) first, `${instanceId}:${key}` (see live/site.ts), so a subscriber
  * only ever hears its own site's changes. Payloads cross Redis as JSON: plain wire objects, no class instances.
  * Redis being down never crashes the process: connection errors are logged, queries keep working, /readyz says so.
  */
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
@@ -122,7 +124,7 @@ export interface PubSubHandle {
 
 /** The stream every replica reads (one per deployment prefix). */
 export const STREAM_KEY = 'changes';
-/** How many delivered webhook ids a replica remembers to skip re-appended entries (far more than a restart's worth). */
+/** How many delivered entry ids a replica remembers to skip re-appended entries (far more than a restart's worth). */
 const DELIVERED_MEMORY = 50_000;
 
 export async function createGatewayPubSub(options: PubSubOptions | string = {}): Promise<PubSubHandle> {
@@ -170,7 +172,9 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   const publishAll = async (publications: readonly Publication[], dedupId?: string) => {
     if (publications.length === 0) return;
     const body = JSON.stringify(publications.map((p) => [p.topic, p.id, p.payload]));
-    await command.xadd(STREAM_KEY, 'MAXLEN', '~', String(maxLen), '*', 'w', dedupId ?? '', 'm', body);
+    // Every entry carries an id the readers de-duplicate on: the webhook's, or a fresh one for a gateway-made change,
+    // so an XADD that ran twice (its answer lost with a dropped connection, ioredis resending it) is delivered once.
+    await command.xadd(STREAM_KEY, 'MAXLEN', '~', String(maxLen), '*', 'w', dedupId ?? randomUUID(), 'm', body);
   };
   const pubsub: GatewayPubSub = Object.assign(base, {
     listening,

@@ -7,6 +7,7 @@
  * Only a 200 "published" has published anything, and it is sent only after the publish is confirmed, so the
  * upstream retries anything the gateway did not deliver.
  */
+import { randomUUID } from 'node:crypto';
 import type { Plugin, YogaLogger } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayPubSub } from '../pubsub.js';
@@ -100,7 +101,9 @@ export async function deliver(
   const { event, envelope } = hook;
   // Ids are scoped to the site: nothing promises they are unique across sites.
   const id = `${envelope.instanceId}:${event.id}`;
-  const claim = await store.claim(id);
+  // This delivery's own claim: a claim command run twice (a lost answer, resent) still counts as ours.
+  const token = randomUUID();
+  const claim = await store.claim(id, token);
   if (claim !== 'claimed') return claim;
   try {
     const seq = event.entityEventSequence;
@@ -130,7 +133,7 @@ export async function deliver(
     await store.commit(id);
     return 'published';
   } catch (err) {
-    await store.release(id).catch(() => {});
+    await store.release(id, token).catch(() => {});
     throw err;
   }
 }

@@ -7,6 +7,7 @@
  * marked done only after a successful publish, and released on failure, so a crash or a Redis outage mid-publish
  * leaves the id free for the upstream's retry instead of losing the change (issue #5 §1).
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /**
@@ -18,12 +19,16 @@ import type { Redis } from 'ioredis';
 export type ClaimResult = 'claimed' | 'duplicate' | 'busy';
 
 export interface WebhookStore {
-  /** Atomically take the id for processing; 'duplicate' when it was published already, 'busy' while it is being published. */
-  claim(id: string): Promise<ClaimResult>;
+  /**
+   * Atomically take the id for processing; 'duplicate' when it was published already, 'busy' while it is being
+   * published. `token` names this delivery's claim: the same claim run again (ioredis resends a command whose answer
+   * a dropped connection lost) is still 'claimed', not 'busy' for a claim that is its own.
+   */
+  claim(id: string, token?: string): Promise<ClaimResult>;
   /** The publish succeeded: remember the id for the whole de-duplication window. */
   commit(id: string): Promise<void>;
-  /** The publish failed: forget the claim so a redelivery is processed. */
-  release(id: string): Promise<void>;
+  /** The publish failed: forget the claim (only the one `token` took, when given) so a redelivery is processed. */
+  release(id: string, token?: string): Promise<void>;
   /**
    * Record `sequence` as the entity's latest unless an older-than-latest one: false means stale (drop it). An equal
    * sequence passes, so the retry of an event whose publish failed is not mistaken for an old one.
@@ -72,19 +77,21 @@ export function createMemoryWebhookStore(ttlSeconds: number, now: () => number =
 
 export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, prefix = 'attendance-graph:webhook:'): WebhookStore {
   return {
-    async claim(id) {
+    async claim(id, token = randomUUID()) {
       // A claim left behind (Redis went away after the claim and before the append, so the release could not run
       // either) must not swallow the upstream's redelivery: a claim older than ABANDONED_CLAIM_MS (an append takes
       // milliseconds, or fails at once) is taken over. Two replicas appending one webhook is harmless anyway: each
       // reader delivers a webhook id once (pubsub.ts).
-      const ok = await redis.eval(CLAIM_SCRIPT, 1, `${prefix}id:${id}`, String(CLAIM_TTL_SECONDS), String(ABANDONED_CLAIM_MS));
+      const ok = await redis.eval(CLAIM_SCRIPT, 1, `${prefix}id:${id}`, String(CLAIM_TTL_SECONDS), String(ABANDONED_CLAIM_MS), token);
       return ok === 1 ? 'claimed' : ok === 2 ? 'busy' : 'duplicate';
     },
     async commit(id) {
       await redis.set(`${prefix}id:${id}`, 'done', 'EX', ttlSeconds);
     },
-    async release(id) {
-      await redis.eval(RELEASE_SCRIPT, 1, `${prefix}id:${id}`);
+    async release(id, token = '') {
+      // With a token, only that claim: a release resent late (after a reconnect) must not free the claim another
+      // delivery took over meanwhile.
+      await redis.eval(RELEASE_SCRIPT, 1, `${prefix}id:${id}`, token);
     },
     async advance(entityKey, sequence) {
       const result = await redis.eval(ADVANCE_SCRIPT, 1, `${prefix}seq:${entityKey}`, padSequence(sequence), String(ttlSeconds));
@@ -112,21 +119,27 @@ return 1`;
 
 const ABANDONED_CLAIM_MS = 500;
 
-// Redis's own clock (TIME), so replicas with skewed clocks agree on a claim's age.
+// Redis's own clock (TIME), so replicas with skewed clocks agree on a claim's age. A claim is
+// `claimed:<ms>:<token>`; the same token finds its own claim (the command ran twice) and keeps it.
 const CLAIM_SCRIPT = `
 local v = redis.call('GET', KEYS[1])
 if v == 'done' then return 0 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if v then
-  local at = tonumber(string.sub(v, 9))
-  if at == nil or now - at < tonumber(ARGV[2]) then return 2 end
+  local at, token = string.match(v, '^claimed:(%d+):?(.*)$')
+  if token == ARGV[3] then return 1 end
+  if at == nil or now - tonumber(at) < tonumber(ARGV[2]) then return 2 end
 end
-redis.call('SET', KEYS[1], 'claimed:' .. now, 'EX', tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], 'claimed:' .. now .. ':' .. ARGV[3], 'EX', tonumber(ARGV[1]))
 return 1`;
 
-// Only a claim is released; an id another replica already published stays remembered.
+// Only a claim is released (an id another replica already published stays remembered), and with a token only the
+// claim that token took.
 const RELEASE_SCRIPT = `
 local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, 7) == 'claimed' then redis.call('DEL', KEYS[1]) end
+if v and string.sub(v, 1, 8) == 'claimed:' then
+  local token = string.match(v, '^claimed:%d+:(.*)$')
+  if ARGV[1] == '' or token == nil or token == ARGV[1] then redis.call('DEL', KEYS[1]) end
+end
 return 1`;
