@@ -91,3 +91,39 @@ describe('a lost Redis reply, the command resent after the reconnect', () => {
     expect(await deliver(hook, store, pubsub)).toBe('duplicate');
   });
 });
+
+describe('a replica started while Redis is unreachable', () => {
+  it('its subscribers hear the changes other replicas append before its stream reader first connects', async (ctx) => {
+    if (!handle || !direct) return ctx.skip();
+    const other = handle.pubsub;
+    const cutOff = await startRedisProxy(process.env.REDIS_URL!);
+    cutOff.down();
+    // Starts anyway (not ready) after its short wait for Redis.
+    const late = await createGatewayPubSub({ redisUrl: cutOff.url, prefix });
+    try {
+      const id = 'site-1:session-late';
+      const heard: string[] = [];
+      const iterator = late.pubsub.subscribe('attendance:changed', id)[Symbol.asyncIterator]();
+      const reading = (async () => {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          heard.push(next.value.changeId);
+          if (next.value.changeId === 'marker') return;
+        }
+      })();
+      await late.pubsub.listening.until((channel) => channel === `attendance:changed:${id}`, 1, 10_000);
+      const change = (changeId: string) => ({ kind: 'DELETED' as const, entityId: 'a-2', entity: null, eventTime: new Date().toISOString(), changeId });
+      // Another replica, connected, appends a change while this one cannot reach Redis.
+      await other.publishConfirmed('attendance:changed', id, change('while-unreachable'));
+      cutOff.up();
+      // Barrier: this replica reaches Redis again (its readiness), then a later change is heard after the first.
+      while (!(await late.redisUp())) await new Promise((r) => setTimeout(r, 50));
+      await other.publishConfirmed('attendance:changed', id, change('marker'));
+      await reading;
+      await iterator.return?.();
+      expect(heard).toEqual(['while-unreachable', 'marker']);
+    } finally {
+      await late.close();
+      await cutOff.close();
+    }
+  });
+});

@@ -166,6 +166,7 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   }
   // A short wait for Redis at start, so the first webhooks do not fail needlessly; without Redis the gateway starts
   // anyway (not ready) and connects when Redis comes up.
+  const startedAt = Date.now();
   await Promise.all([whenReady(command, 2_000), whenReady(reader, 2_000)]);
 
   const base = createPubSub<Topics>({ eventTarget: local as never });
@@ -187,13 +188,16 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   };
 
   const delivered = new Set<string>();
-  let lastId: string | undefined;
+  // Where this replica starts reading: after what the stream holds when the reader first connects; but if Redis is
+  // unreachable now, after what was appended before this process started (entry ids are Redis's millisecond clock),
+  // so what other replicas append between Redis coming back and this reader connecting is not skipped.
+  let lastId: string | undefined = reader.status === 'ready' ? undefined : `${startedAt}-0`;
   const loop = (async () => {
     while (!closed) {
       try {
         if (reader.status !== 'ready') await whenReady(reader, 1_000);
         if (reader.status !== 'ready') continue;
-        // Start after what is in the stream now; after that, always from the last entry this replica saw.
+        // Then always from the last entry this replica saw.
         lastId ??= (await reader.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
         const answer = (await reader.xread('COUNT', 500, 'BLOCK', 2_000, 'STREAMS', stream, lastId)) as [string, [string, string[]][]][] | null;
         for (const [, entries] of answer ?? []) {

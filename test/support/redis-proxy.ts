@@ -1,7 +1,7 @@
 /**
  * A TCP proxy in front of Redis that loses a reply: the next command whose request contains a marker reaches Redis
  * and runs there, its reply is dropped and the connection cut, as a network blip or a load balancer's idle cut
- * would. ioredis then reconnects (to the proxy, which keeps listening) and resends the unanswered command, so the
+ * would (or, with down(), is unreachable altogether). ioredis then reconnects (to the proxy, which keeps listening) and resends the unanswered command, so the
  * command runs twice: what the tests built on this check is that nothing is delivered twice or refused for it.
  */
 import { connect, createServer, type Socket } from 'node:net';
@@ -13,6 +13,9 @@ export interface RedisProxy {
    * text) is forwarded, its reply dropped, both sockets cut. Resolves once the cut happened.
    */
   loseReplyTo(marker: string): Promise<void>;
+  /** Redis unreachable through the proxy: open connections are cut and new ones closed at once, until up(). */
+  down(): void;
+  up(): void;
   /** Connections accepted so far (ioredis opens one per client, again after each cut). */
   connections(): number;
   close(): Promise<void>;
@@ -23,7 +26,12 @@ export async function startRedisProxy(redisUrl: string): Promise<RedisProxy> {
   let armed: { marker: string; cut: () => void } | undefined;
   let accepted = 0;
   const sockets = new Set<Socket>();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     accepted++;
     const upstream = connect(Number(target.port || 6379), target.hostname);
     sockets.add(client).add(upstream);
@@ -65,6 +73,13 @@ export async function startRedisProxy(redisUrl: string): Promise<RedisProxy> {
       return new Promise<void>((resolve) => {
         armed = { marker: marker.toLowerCase(), cut: resolve };
       });
+    },
+    down() {
+      refusing = true;
+      sockets.forEach((s) => s.destroy());
+    },
+    up() {
+      refusing = false;
     },
     connections: () => accepted,
     async close() {
