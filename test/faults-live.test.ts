@@ -1,11 +1,12 @@
 /**
  * The live rows of the fault table (issue 9): Redis stopped and restarted in the middle of 50 changes with
- * subscribers on two replicas, and SIGTERM with an in-flight query and open WebSocket and SSE subscriptions on a
- * gateway run as a child process. These start their own redis-server on a free port (never the shared one) and
+ * subscribers on two replicas, a replica killed (SIGKILL) in the middle of 50 changes and of a mutation, and SIGTERM
+ * with an in-flight query and open WebSocket and SSE subscriptions on a gateway run as a child process. These start their own redis-server on a free port (never the shared one) and
  * stop it after. Waits are barriers: a message arriving, a process printing its URL, a socket closing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway/gateway.js';
 import { startStack, type Stack } from './support/stack.js';
 import { redisRequired, wsClient, wsSubscribe } from './support/live.js';
+import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -46,6 +48,42 @@ async function stopRedis(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * A load balancer in front of the replicas, as a deployment has: each request goes to the next replica in turn; a
+ * replica that refuses the connection (gone) is skipped; one that dies mid-request gets the caller a 502, as from a
+ * real balancer, so the sender retries (the upstream resends a webhook that was not answered 2xx).
+ */
+async function startBalancer(backends: string[]) {
+  let next = 0;
+  const counts = { forwarded: backends.map(() => 0), badGateway: 0 };
+  const server = createHttpServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const start = next++;
+    for (let tried = 0; tried < backends.length; tried++) {
+      const i = (start + tried) % backends.length;
+      try {
+        const answer = await fetch(backends[i] + req.url, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' }, body });
+        const bytes = Buffer.from(await answer.arrayBuffer());
+        counts.forwarded[i]!++;
+        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(bytes);
+        return;
+      } catch (err) {
+        if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNREFUSED') break;
+      }
+    }
+    counts.badGateway++;
+    res.writeHead(502).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    counts,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 let haveRedis = true;
@@ -130,6 +168,119 @@ describe('Redis stopped and restarted in the middle of 50 changes', () => {
       await Promise.all(clients.map((c) => c.dispose()));
     }, 120_000);
   }
+});
+
+describe('a replica killed (SIGKILL) in the middle of 50 changes and of a mutation', () => {
+  let stack: Stack | undefined;
+  let redis: ChildProcess | undefined;
+  let dir = '';
+  let replicas: GatewayProcess[] = [];
+  let balancer: Awaited<ReturnType<typeof startBalancer>> | undefined;
+
+  beforeAll(async () => {
+    if (!haveRedis) return;
+    const port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'faults-kill-'));
+    redis = await startRedis(port, dir);
+    // The gateway under test runs as two child processes; this stack's own gateway is not used (no webhooks to it).
+    stack = await startStack({ webhooks: false, webhookMaxAttempts: 10 });
+    const env = {
+      UPSTREAM_URL: stack.sandboxUrl,
+      WIX_WEBHOOK_PUBLIC_KEY: stack.publicKeyPem,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_PREFIX: 'kill:',
+      LOG_LEVEL: 'error',
+    };
+    replicas = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+    balancer = await startBalancer(replicas.map((r) => r.url.replace(/\/graphql$/, '')));
+    await fetch(`${stack.sandboxUrl}/__sandbox/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `${balancer.url}/webhooks/wix` }) });
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.close()));
+    await balancer?.close();
+    await stack?.stop();
+    if (redis) await stopRedis(redis);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the survivor's subscriber sees all 50 once; the interrupted createRsvp retried there with its key writes 1 RSVP", async (ctx) => {
+    if (!haveRedis || !stack || !balancer) return ctx.skip();
+    const s = stack;
+    const [victim, survivor] = replicas as [GatewayProcess, GatewayProcess];
+    const base = (r: GatewayProcess) => r.url.replace(/\/graphql$/, '');
+    const event = await s.upstream('POST', '/events/v3/events', { event: { title: 'Killed replica', registration: { initialType: 'RSVP', rsvp: {} } } });
+    const eventId = event.body.event.id;
+    const client = wsClient(base(survivor), s.token);
+    const sub = wsSubscribe<{ kind: string; rsvpId: string }>(client, `subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId } }`, { e: eventId }, 'rsvpChanged');
+    const create = async (n: number | string) => {
+      const res = await s.upstream('POST', '/events/v2/rsvps', {
+        rsvp: { eventId, firstName: 'K', lastName: `N${n}`, email: `k-${n}-${Math.random().toString(36).slice(2)}@example.com`, status: 'YES', additionalGuestDetails: { guestCount: 0 } },
+      });
+      expect(res.status).toBe(200);
+      return res.body.rsvp.id as string;
+    };
+    // Barrier: the survivor's subscription is attached once a change made after it reaches it (a replica in another
+    // process has no registry to wait on; each warm-up waits on its delivery, a new one only if it was missed).
+    for (let attempt = 0; ; attempt++) {
+      const warm = await create(`warm${attempt}`);
+      const arrived = await sub.until((m) => m.some((x) => x.rsvpId === warm), 10_000).then(() => true, () => false);
+      if (arrived) break;
+      if (attempt === 5) throw new Error('the subscription on the surviving replica never heard a change');
+    }
+
+    const before = await fetch(`${s.sandboxUrl}/__sandbox/webhook-stats`).then((r) => r.json());
+    const ids: string[] = [];
+    for (let n = 1; n <= 15; n++) ids.push(await create(n));
+
+    // A createRsvp on the replica about to die: the upstream writes it and holds its answer back.
+    const email = `killed-${Math.random().toString(36).slice(2)}@example.com`;
+    const key = crypto.randomUUID();
+    const CREATE = `mutation ($input: CreateRsvpInput!) { createRsvp(input: $input) { __typename ... on RsvpPayload { rsvp { rsvpId } } ... on UpstreamError { code outcomeUnknown idempotencyKey } } }`;
+    const variables = { input: { eventId, firstName: 'Kim', lastName: 'Killed', email, idempotencyKey: key } };
+    const mutate = (r: GatewayProcess) =>
+      fetch(r.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: s.token }, body: JSON.stringify({ query: CREATE, variables }) }).then(
+        async (res) => ({ status: res.status, body: (await res.json()) as any }),
+      );
+    const ours = async () =>
+      (await s.upstream('POST', '/events/v2/rsvps/query', { query: { filter: { eventId }, cursorPaging: { limit: 100 } }, fields: ['CONTACT_DETAILS'] })).body.rsvps.filter(
+        (r: any) => r.email === email,
+      );
+    await s.faults({ rules: [{ route: 'POST /events/v2/rsvps', latencyMs: 8_000, afterHandling: true, times: 1 }] });
+    const interrupted = mutate(victim).then(
+      (r) => ({ answered: r }),
+      (err: Error) => ({ failed: String((err as { cause?: unknown }).cause ?? err) }),
+    );
+    // Barrier: the upstream has written it (the answer is still held back) — then the replica dies.
+    while ((await ours()).length === 0) await new Promise((r) => setTimeout(r, 20));
+    const killed = await victim.kill('SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    const first = await interrupted;
+    expect(first).toHaveProperty('failed');
+
+    for (let n = 16; n <= 50; n++) ids.push(await create(n));
+    // The client resends the mutation as the idempotencyKey contract says, now reaching the survivor.
+    const retry = await mutate(survivor);
+    await s.webhooksIdle();
+    await s.faults({ rules: [] });
+    const after = await fetch(`${s.sandboxUrl}/__sandbox/webhook-stats`).then((r) => r.json());
+    const written = await ours();
+    expect(written).toHaveLength(1);
+    expect(retry.body.data.createRsvp).toEqual({ __typename: 'RsvpPayload', rsvp: { rsvpId: written[0].id } });
+
+    const created = (m: { kind: string; rsvpId: string }[]) => m.filter((x) => x.kind === 'CREATED' && (ids.includes(x.rsvpId) || x.rsvpId === written[0].id));
+    await sub.until((m) => new Set(created(m).map((x) => x.rsvpId)).size === 51, 30_000).catch(() => {});
+    expect({ gaveUp: after.failed - before.failed }).toEqual({ gaveUp: 0 });
+    const heard = created(sub.messages);
+    const distinct = new Set(heard.map((x) => x.rsvpId)).size;
+    expect({ lost: 51 - distinct, duplicated: heard.length - distinct }).toEqual({ lost: 0, duplicated: 0 });
+    const resent = after.retried - before.retried;
+    console.log(
+      `| a replica SIGKILLed after 15 of 50 changes, a createRsvp (key) in flight on it | survivor's subscriber: ${heard.length} CREATED for 50 changes + the mutation's RSVP, 0 lost, 0 duplicated; ` +
+        `the interrupted mutation: connection lost (${first.failed?.slice(0, 40)}), resent to the survivor with its key → RsvpPayload of the RSVP written | ` +
+        `1 RSVP for that email; ${resent} webhook deliveries resent (balancer 502s: ${balancer.counts.badGateway}), 0 given up |`,
+    );
+    await client.dispose();
+  }, 120_000);
 });
 
 describe('SIGTERM with an in-flight query and open subscriptions', () => {

@@ -12,6 +12,8 @@ export interface GatewayProcess {
   /** Resolves once the output contains `text` (waits on the process's writes, not on a timer). */
   waitFor(text: string): Promise<void>;
   stop(): void;
+  /** Send `signal` (SIGKILL: the replica dies mid-request); resolves with how the process ended. */
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, resolved once the process has exited and its pipes closed (every log line written is in output()). */
   close(): Promise<void>;
 }
@@ -41,6 +43,12 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       while (!output.includes(text)) await new Promise((resolve) => child.stdout.once('data', resolve));
     },
     stop: () => void child.kill('SIGTERM'),
+    kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, sig) => resolve({ code, signal: sig })));
+      child.kill(signal);
+      return ended;
+    },
     close() {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
       const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));

@@ -309,8 +309,9 @@ const CLOCK_SKEW_MS = 60_000;
  * The RSVP create carries no idempotency key upstream, so a create whose answer is lost (timeout, dropped
  * connection) may or may not have happened. Before answering, look for it (same event and email, created since
  * the attempt began) and return it when it is there. When it is not (yet), the client hears outcomeUnknown, not a
- * plain retryable error; with an idempotencyKey the attempt's start is remembered, and the retry looks again before
- * creating, so following the advice never makes two RSVPs.
+ * plain retryable error; with an idempotencyKey the attempt's start is remembered before the create is sent, and
+ * the retry (on any replica, even after this one died mid-call) looks again before creating, so following the advice
+ * never makes two RSVPs.
  */
 async function createRsvpOnce(ctx: GatewayContext, rsvp: Rsvp, storeKey: string | null, clientKey: string | null): Promise<Rsvp> {
   const store = ctx.services.idempotency;
@@ -322,13 +323,15 @@ async function createRsvpOnce(ctx: GatewayContext, rsvp: Rsvp, storeKey: string 
     }
   }
   const since = new Date(Date.now() - CLOCK_SKEW_MS).toISOString();
+  // Written ahead, before the create is sent: if this replica dies before the answer (a deploy, a crash), the retry
+  // that reaches another replica still knows the attempt began and looks for the RSVP before creating it again.
+  if (storeKey) await store.put(storeKey, { pendingSince: since }).catch(() => {});
   try {
     return await ctx.upstream.rsvps.create({ rsvp });
   } catch (err) {
     if (err instanceof UpstreamHttpError && err.outcomeUnknown) {
       const found = await findCreatedRsvp(ctx, rsvp, since).catch(() => null);
       if (found) return found;
-      if (storeKey) await store.put(storeKey, { pendingSince: since }).catch(() => {});
     }
     const typed = typedUpstreamError(err, 'Event', rsvp.eventId!, 'input.guestCount');
     if (typed instanceof UpstreamMutationError) typed.idempotencyKey = clientKey;
