@@ -246,7 +246,7 @@ describe('a replica killed (SIGKILL) in the middle of 50 changes and of a mutati
         (r: any) => r.email === email,
       );
     await s.faults({ rules: [{ route: 'POST /events/v2/rsvps', latencyMs: 8_000, afterHandling: true, times: 1 }] });
-    const interrupted = mutate(victim).then(
+    const interrupted: Promise<{ answered?: unknown; failed?: string }> = mutate(victim).then(
       (r) => ({ answered: r }),
       (err: Error) => ({ failed: String((err as { cause?: unknown }).cause ?? err) }),
     );
