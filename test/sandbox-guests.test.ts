@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventsDomainHelpers, type OrderStatus } from '../src/sandbox/events-domain.js';
+import { createEvent, createTicketGuests } from '../src/sandbox/domain/events.js';
+import type { OrderStatus } from '../src/sandbox/domain/guests.js';
 import { guestsRoutes } from '../src/sandbox/routes/guests.js';
 import { createTenantDb, type Tenant } from '../src/sandbox/tenant.js';
 import { startEventsSandbox, type EventsSandbox } from './support/events-sandbox.js';
@@ -67,8 +68,7 @@ describe('attendanceStatus mapping (§7.1)', () => {
     // Ticket orders have no public write endpoint; the seeder creates them through the same domain helper, so
     // the table is checked on a tenant built directly and read through the guests route handler.
     const tenant: Tenant = { token: 't', instanceId: randomUUID(), siteId: randomUUID(), db: createTenantDb(), emit: () => {} };
-    const domain = createEventsDomainHelpers(tenant);
-    const event = domain.createEvent({ title: 'Concert', registration: { type: 'TICKETING' } });
+    const event = createEvent(tenant, { title: 'Concert', registration: { type: 'TICKETING' } });
     const expected: [OrderStatus, string][] = [
       ['PAID', 'ATTENDING'],
       ['OFFLINE_PENDING', 'ATTENDING'],
@@ -76,7 +76,7 @@ describe('attendanceStatus mapping (§7.1)', () => {
       ['PENDING', 'NOT_ATTENDING'],
       ['CANCELED', 'NOT_ATTENDING'],
     ];
-    for (const [status] of expected) domain.createTicketGuests(event.id!, randomUUID(), 2, status);
+    for (const [status] of expected) createTicketGuests(tenant, event.id!, randomUUID(), 2, status);
     const route = guestsRoutes[0]!;
     const res: any = await route.handler({ tenant, body: { query: { paging: { limit: 100 } }, fields: ['GUEST_DETAILS', 'GUEST_TOTAL'] }, query: new URLSearchParams(), params: {} });
     for (const [status, attendance] of expected) {

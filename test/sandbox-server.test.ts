@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../src/sandbox/server.js';
+import { createRouter } from '../src/sandbox/router.js';
 import { startSandbox, type TestSandbox } from './support/sandbox.js';
 
 let t: TestSandbox;

@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { invalidArgument, applicationError } from './errors.js';
+import { createTicketGuests, getEvent, setOrderStatus, startEvent } from './domain/events.js';
+import type { OrderStatus } from './domain/guests.js';
 import { parseFaultRules, type Faults } from './faults.js';
 import { addCourse, type CourseSpec, type SeedCounts, type SeedSize } from './seed.js';
-import type { ControlHandler, RequestStats } from './server.js';
-import { createEventsDomainHelpers, type OrderStatus } from './events-domain.js';
+import type { ControlHandler } from './server.js';
+import type { RequestStats } from './stats.js';
 import type { SandboxBehaviour, Tenant } from './tenant.js';
 import type { WebhookDispatcher, WebhookFaults } from './webhooks.js';
 
@@ -104,21 +106,21 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
       case 'POST start-event': {
         const { token, eventId, timing } = (body ?? {}) as Record<string, unknown>;
         if (timing !== undefined && !TIMINGS.includes(timing as string)) throw invalidArgument({ field: 'timing', description: `expected one of ${TIMINGS.join(', ')}, got ${JSON.stringify(timing)}` });
-        const event = createEventsDomainHelpers(deps.tenant(tokenOf(token))).startEvent(stringField(eventId, 'eventId'), timing as string | undefined);
+        const event = startEvent(deps.tenant(tokenOf(token)), stringField(eventId, 'eventId'), timing as string | undefined);
         return { json: { event } };
       }
       case 'POST ticket-orders': {
         const { token, eventId, tickets, status, contactId } = (body ?? {}) as Record<string, unknown>;
         if (typeof tickets !== 'number' || !Number.isInteger(tickets) || tickets < 1 || tickets > 50) throw invalidArgument({ field: 'tickets', description: `expected an integer 1..50, got ${JSON.stringify(tickets)}` });
-        const domain = createEventsDomainHelpers(deps.tenant(tokenOf(token)));
-        const event = domain.getEvent(stringField(eventId, 'eventId'));
+        const tenant = deps.tenant(tokenOf(token));
+        const event = getEvent(tenant, stringField(eventId, 'eventId'));
         if (event.registration?.initialType !== 'TICKETING') throw invalidArgument({ field: 'eventId', description: 'expected a ticketed event (registration.initialType TICKETING)' });
-        const guests = domain.createTicketGuests(event.id!, typeof contactId === 'string' ? contactId : randomUUID(), tickets, orderStatus(status), true);
+        const guests = createTicketGuests(tenant, event.id!, typeof contactId === 'string' ? contactId : randomUUID(), tickets, orderStatus(status), true);
         return { json: { orderNumber: guests[0]!.orderNumber, guests } };
       }
       case 'POST ticket-orders/status': {
         const { token, orderNumber, status } = (body ?? {}) as Record<string, unknown>;
-        const guests = createEventsDomainHelpers(deps.tenant(tokenOf(token))).setOrderStatus(stringField(orderNumber, 'orderNumber'), orderStatus(status));
+        const guests = setOrderStatus(deps.tenant(tokenOf(token)), stringField(orderNumber, 'orderNumber'), orderStatus(status));
         return { json: { guests } };
       }
       case 'POST courses': {

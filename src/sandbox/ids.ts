@@ -64,13 +64,3 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isGuid(v: unknown): v is string {
   return typeof v === 'string' && GUID.test(v);
 }
-
-/**
- * A strictly increasing ISO timestamp: entities created in the same millisecond still get distinct createdDates,
- * so "createdDate DESC" lists them in creation order.
- */
-let lastStamp = 0;
-export function monotonicNow(): string {
-  lastStamp = Math.max(Date.now(), lastStamp + 1);
-  return new Date(lastStamp).toISOString();
-}

@@ -12,7 +12,8 @@ import { guidFromString } from './ids.js';
 import { loadOrGenerateKeys } from './keys.js';
 import { allRoutes } from './routes/index.js';
 import { seedTenant, type SeedCounts, type SeedSize } from './seed.js';
-import { createRequestStats, createSandboxServer, type PublicRoute, type StatsSnapshot } from './server.js';
+import { createSandboxServer, type PublicRoute } from './server.js';
+import { createRequestStats, type StatsSnapshot } from './stats.js';
 import { createTenantDb, defaultBehaviour, type SandboxBehaviour, type Tenant } from './tenant.js';
 import { createWebhookDispatcher, SANDBOX_APP_ID, type WebhookDispatcher } from './webhooks.js';
 

@@ -4,13 +4,15 @@
  * Contacts are shared across domains, so the gateway's cross-domain joins (a contact's bookings, RSVPs and
  * participations) find rows. Seeding emits no webhooks: it is the tenant's state before anyone subscribed.
  *
- * The Events side goes through the events domain (src/sandbox/events-domain.ts), so summaries and the derived
- * guest list follow the same rules as live writes. Its guest ids, ticket order numbers and check-in times come
- * from that module's own clock and random source, so only the ids chosen here (events, RSVPs, contacts,
- * sessions, participations, bookings, attendances) are reproducible.
+ * The Events side goes through the domain modules (src/sandbox/domain/events.ts, rsvps.ts), so summaries and the
+ * derived guest list follow the same rules as live writes. Their guest ids, ticket order numbers and check-in
+ * times come from the sandbox clock (clock.ts) and their own random source, so only the ids chosen here (events,
+ * RSVPs, contacts, sessions, participations, bookings, attendances) are reproducible.
  */
 import type { Attendance, AttendanceStatus, Booking, BookingStatus, CalendarEvent, Participation, PaymentStatus } from '../wire/types.js';
-import { createEventsDomainHelpers } from './events-domain.js';
+import { now } from './clock.js';
+import { createEvent, createTicketGuests } from './domain/events.js';
+import { checkIn, createRsvp } from './domain/rsvps.js';
 import { guidFromRandom, guidFromString, mulberry32, newCalendarEventId, newGuid } from './ids.js';
 import { createTenantDb, type Tenant } from './tenant.js';
 import { SANDBOX_APP_ID } from './webhooks.js';
@@ -74,7 +76,7 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
 
   tenant.db = createTenantDb();
   const db = tenant.db;
-  // A silent view of the tenant: the events domain emits on its own, and seeding must not.
+  // A silent view of the tenant: the domain modules emit on their own, and seeding must not.
   const silent: Tenant = { ...tenant, db, emit: () => {} };
 
   const contactCount = Math.max(10, Math.min(200, Math.ceil((s.events * s.rsvpsPerEvent + s.sessions * s.participationsPerSession + s.bookings) / 3)));
@@ -196,13 +198,12 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
 
   // Wix Events: every fourth event is ticketed; of the RSVP events every third has a guest limit, half of those
   // with a waitlist, so the limit and waitlist paths have data.
-  const events = createEventsDomainHelpers(silent);
   for (let i = 0; i < s.events; i++) {
     const ticketed = i % 4 === 3;
     const limited = !ticketed && i % 3 === 1;
     const start = SEED_BASE_DATE + (i - 5) * DAY + 19 * HOUR;
     const created = at(-60 * DAY + i * HOUR);
-    const event = events.createEvent({
+    const event = createEvent(silent, {
       id: guidFromRandom(rand),
       title: `${EVENT_TITLES[i % EVENT_TITLES.length]} #${i + 1}`,
       dateAndTimeSettings: { startDate: new Date(start).toISOString(), endDate: new Date(start + 3 * HOUR).toISOString(), timeZoneId: 'Etc/UTC' },
@@ -218,11 +219,12 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
     for (let k = 0; k < count; k++) {
       const contact = contacts[(i * 7 + k * 3) % contacts.length]!;
       if (ticketed) {
-        events.createTicketGuests(event.id!, contact.id, int(1, 3));
+        createTicketGuests(silent, event.id!, contact.id, int(1, 3));
         continue;
       }
       try {
-        const rsvp = events.createRsvp(
+        const rsvp = createRsvp(
+          silent,
           {
             id: guidFromRandom(rand),
             eventId: event.id,
@@ -237,7 +239,7 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
           { emit: false },
         );
         // Some of the guests of the earlier events are already checked in.
-        if (rsvp.status === 'YES' && i < s.events / 2 && rand() < 0.4) events.checkIn(rsvp.id!, undefined, new Date(start + 10 * 60_000).toISOString());
+        if (rsvp.status === 'YES' && i < s.events / 2 && rand() < 0.4) checkIn(silent, rsvp.id!, undefined, new Date(start + 10 * 60_000).toISOString());
       } catch {
         // A full event without a waitlist refuses further RSVPs (GUEST_LIMIT_EXCEEDED): the demo just has fewer.
       }
@@ -276,7 +278,7 @@ export function addCourse(tenant: Tenant, spec: CourseSpec): { scheduleId: strin
   const HOUR = 3_600_000;
   const scheduleId = newGuid();
   const first = spec.start ? Date.parse(spec.start) : SEED_BASE_DATE + 60 * 24 * HOUR;
-  const now = new Date().toISOString();
+  const created = now();
   const title = spec.title ?? 'Course';
   const sessions: CalendarEvent[] = [];
   for (let i = 0; i < spec.sessions; i++) {
@@ -294,8 +296,8 @@ export function addCourse(tenant: Tenant, spec: CourseSpec): { scheduleId: strin
       participants: { total: 0 },
       appId: SANDBOX_APP_ID,
       revision: '1',
-      createdDate: now,
-      updatedDate: now,
+      createdDate: created,
+      updatedDate: created,
     };
     tenant.db.calendarEvents.set(session.id, session);
     sessions.push(session);
@@ -317,8 +319,8 @@ export function addCourse(tenant: Tenant, spec: CourseSpec): { scheduleId: strin
       },
       startDate: firstStart,
       endDate: lastEnd,
-      createdDate: now,
-      updatedDate: now,
+      createdDate: created,
+      updatedDate: created,
     };
     tenant.db.bookings.set(booking.id!, booking);
     return booking;

@@ -1,8 +1,9 @@
 /**
- * The sandbox's HTTP layer: a node:http server that routes the upstream's REST paths (with every alias the SDKs
- * call) to handlers, and behaves like the Wix edge around them: `X-Wix-Request-Id` on every answer, 401 without
- * an Authorization header, upstream-shaped error bodies (docs/upstream.md §1.7), 200 JSON on success (§0.8), injected
- * faults, and per-route request counters the gateway tests read to prove batching and caching.
+ * The sandbox's HTTP layer: a node:http server that hands the upstream's REST paths (with every alias the SDKs
+ * call) through the router (router.ts) to the route handlers, and behaves like the Wix edge around them:
+ * `X-Wix-Request-Id` on every answer, 401 without an Authorization header, upstream-shaped error bodies
+ * (docs/upstream.md §1.7), 200 JSON on success (§0.8), injected faults, and per-route request counters (stats.ts)
+ * the gateway tests read to prove batching and caching. It only builds the server; sandbox.ts binds it.
  *
  * Order per request: route match (404/405) -> count -> read body (413) -> fault (latency, drop, error) -> auth (401)
  * -> JSON (400) -> handler. The body is read before the injected latency so that a handler still runs when the
@@ -13,8 +14,10 @@ import http from 'node:http';
 import type { ErrorBody } from '../wire/types.js';
 import { SandboxError, applicationError, invalidArgument, unauthenticated } from './errors.js';
 import type { Faults } from './faults.js';
-import type { Tenant } from './tenant.js';
+import { createRouter } from './router.js';
 import type { Method, Route } from './routes/types.js';
+import type { RequestStats } from './stats.js';
+import type { Tenant } from './tenant.js';
 
 /** A route that needs no Authorization (POST /oauth2/token-info carries its token in the body, §1.9). */
 export interface PublicRoute {
@@ -41,136 +44,6 @@ export interface SandboxServerOptions {
   control: ControlHandler;
   /** Request body limit in bytes (default 1 MB); larger bodies get 413. */
   bodyLimit?: number;
-}
-
-export interface StatsSnapshot {
-  total: number;
-  byRoute: Record<string, number>;
-}
-/**
- * The last RECENT_MAX requests, oldest first: the caller's x-request-id (so a test can see a gateway request's id
- * arrive) beside the X-Wix-Request-Id this sandbox answered with.
- */
-export type RequestIdLog = { route: string; requestId?: string; wixRequestId: string }[];
-export interface RequestStats {
-  count(routeKey: string | undefined, ids?: { requestId?: string; wixRequestId: string }): void;
-  snapshot(): StatsSnapshot;
-  requestIds(): RequestIdLog;
-  reset(): void;
-}
-
-const RECENT_MAX = 200;
-
-export function createRequestStats(): RequestStats {
-  let total = 0;
-  let byRoute = new Map<string, number>();
-  let recent: RequestIdLog = [];
-  return {
-    count(routeKey, ids) {
-      total++;
-      if (routeKey) byRoute.set(routeKey, (byRoute.get(routeKey) ?? 0) + 1);
-      if (ids) {
-        recent.push({ route: routeKey ?? 'unknown', ...ids });
-        if (recent.length > RECENT_MAX) recent = recent.slice(-RECENT_MAX);
-      }
-    },
-    snapshot() {
-      return { total, byRoute: Object.fromEntries([...byRoute].sort(([a], [b]) => a.localeCompare(b))) };
-    },
-    requestIds: () => [...recent],
-    reset() {
-      total = 0;
-      byRoute = new Map();
-      recent = [];
-    },
-  };
-}
-
-export type RouteMatch<R> =
-  | { kind: 'ok'; route: R; params: Record<string, string>; key: string }
-  | { kind: 'method-not-allowed'; allow: string[] }
-  | { kind: 'not-found' };
-
-export interface Router<R extends { method: string; paths: string[] }> {
-  match(method: string, pathname: string): RouteMatch<R>;
-}
-
-/**
- * Routes by path template. `{name}` captures one segment (decoded); a literal segment beats a capture at the first
- * position where two matching templates differ (§1.1: `/events/v2/rsvps/summaries` before `/{rsvpId}`). Every alias
- * of a route reports the route's first path as its key, so stats and fault rules name one template per endpoint.
- */
-export function createRouter<R extends { method: string; paths: string[] }>(routes: R[]): Router<R> {
-  interface Compiled {
-    route: R;
-    key: string;
-    segments: { literal?: string; capture?: string }[];
-  }
-  const byLength = new Map<number, Compiled[]>();
-  const seen = new Map<string, string>();
-  for (const route of routes) {
-    const key = `${route.method} ${route.paths[0]}`;
-    for (const path of route.paths) {
-      const segments = splitPath(path).map((s) => {
-        const m = /^\{([^{}]+)\}$/.exec(s);
-        return m ? { capture: m[1] } : { literal: s };
-      });
-      // Two routes answering the same method+template would make one of them silently unreachable.
-      const shape = `${route.method} ${segments.map((s) => (s.capture !== undefined ? '{}' : s.literal)).join('/')}`;
-      const prior = seen.get(shape);
-      if (prior) throw new Error(`sandbox routes: "${route.method} ${path}" duplicates ${prior}`);
-      seen.set(shape, key);
-      const list = byLength.get(segments.length) ?? [];
-      list.push({ route, key, segments });
-      byLength.set(segments.length, list);
-    }
-  }
-
-  return {
-    match(method, pathname) {
-      let parts: string[];
-      try {
-        parts = splitPath(pathname).map((p) => decodeURIComponent(p));
-      } catch {
-        return { kind: 'not-found' };
-      }
-      let best: { c: Compiled; score: boolean[] } | undefined;
-      const allow = new Set<string>();
-      for (const c of byLength.get(parts.length) ?? []) {
-        const score: boolean[] = [];
-        let ok = true;
-        for (let i = 0; i < parts.length; i++) {
-          const seg = c.segments[i]!;
-          if (seg.literal !== undefined) {
-            if (seg.literal !== parts[i]) {
-              ok = false;
-              break;
-            }
-            score.push(true);
-          } else {
-            if (parts[i] === '') {
-              ok = false;
-              break;
-            }
-            score.push(false);
-          }
-        }
-        if (!ok) continue;
-        allow.add(c.route.method);
-        if (c.route.method !== method) continue;
-        if (!best || beats(score, best.score)) best = { c, score };
-      }
-      if (best) {
-        const params: Record<string, string> = {};
-        best.c.segments.forEach((s, i) => {
-          if (s.capture !== undefined) params[s.capture] = parts[i]!;
-        });
-        return { kind: 'ok', route: best.c.route, params, key: best.c.key };
-      }
-      if (allow.size > 0) return { kind: 'method-not-allowed', allow: [...allow].sort() };
-      return { kind: 'not-found' };
-    },
-  };
 }
 
 export function createSandboxServer(opts: SandboxServerOptions): http.Server {
@@ -375,16 +248,6 @@ const STATUS_CODES: Record<number, string> = {
 function injectedError(status: number, routeKey: string): SandboxError {
   const code = STATUS_CODES[status] ?? `HTTP_${status}`;
   return applicationError(status, code, `Injected fault: ${status} ${code} for ${routeKey}`, { injected: true, route: routeKey });
-}
-
-/** A literal segment at the first differing position wins over a capture. */
-function beats(a: boolean[], b: boolean[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]!;
-  return false;
-}
-
-function splitPath(path: string): string[] {
-  return path.split('/').slice(1);
 }
 
 function drain(req: http.IncomingMessage): void {

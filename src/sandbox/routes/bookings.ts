@@ -8,17 +8,17 @@
  *   `bookedEntity.slot.scheduleId` with `$eq $in $ne $nin`, `startDate` with ranges too), plus `createdDate` for
  *   sorting. Default sort `createdDate` DESC (newest first, like the other Wix readers); limit 50, max 100
  *   (LIMITS.bookingsQueryMax). Both offset and cursor paging, answered with PagingMetadataV2.
- * - `withBookingAttendanceInfo: true` joins the booking's attendance: the one for the booked slot's session when
- *   there is one, else any attendance of the booking. Without the flag `attendance` is absent.
+ * - `withBookingAttendanceInfo: true` joins the booking's attendance (domain/attendance.ts).
  * - `sessionId` (the SDK's QueryExtendedBookingRequest, declared only on the deprecated singular query): the bookings
  *   of that session, course bookings included, overriding any `id` filter, as the SDK states ("Bookings for courses
  *   don't include a sessionId. For these bookings, you must use this field"). A course booking
  *   (`bookedEntity.schedule`) is in every session of its schedule. The plural query declares no `sessionId` and
  *   ignores one, like any unknown field. A session the tenant lacks matches no booking (the sources are silent).
- *   The joined attendance is then the one of that session.
+ *   The joined attendance is then the one of that session. Which bookings a session has: domain/attendance.ts.
  */
 import { LIMITS } from '../../wire/paths.js';
-import type { Attendance, Booking, ExtendedBooking } from '../../wire/types.js';
+import type { Booking } from '../../wire/types.js';
+import { bookingsOfSession, extendBookings } from '../domain/attendance.js';
 import { invalidArgument } from '../errors.js';
 import { countMatching, runQuery, type QuerySpec } from '../query-language.js';
 import type { Tenant } from '../tenant.js';
@@ -86,39 +86,6 @@ function queryBookings(tenant: Tenant, body: any, sessionId: string | undefined)
     }
   }
   const { items, pagingMetadata } = runQuery(rows, query, BOOKINGS_QUERY_SPEC);
-  const byBooking = body?.withBookingAttendanceInfo === true ? attendanceIndex(tenant) : undefined;
-  const extendedBookings: ExtendedBooking[] = items.map((booking) => {
-    const attendance = byBooking ? pickAttendance(booking, byBooking.get(booking.id!), sessionId) : undefined;
-    return attendance ? { booking, attendance } : { booking };
-  });
+  const extendedBookings = extendBookings(tenant, items, body?.withBookingAttendanceInfo === true, sessionId);
   return { extendedBookings, pagingMetadata };
-}
-
-/** A session's bookings: its slot bookings, and for a session of a schedule, that schedule's course bookings. */
-function bookingsOfSession(tenant: Tenant, sessionId: string): Booking[] {
-  const scheduleId = tenant.db.calendarEvents.get(sessionId)?.scheduleId;
-  const out: Booking[] = [];
-  for (const b of tenant.db.bookings.values()) {
-    const entity = b.bookedEntity;
-    if (entity?.slot?.eventId === sessionId || (scheduleId !== undefined && entity?.schedule?.scheduleId === scheduleId)) out.push(b);
-  }
-  return out;
-}
-
-/** One pass over the attendances instead of one per booking on the page. */
-function attendanceIndex(tenant: Tenant): Map<string, Attendance[]> {
-  const index = new Map<string, Attendance[]>();
-  for (const a of tenant.db.attendances.values()) {
-    if (!a.bookingId) continue;
-    const list = index.get(a.bookingId) ?? [];
-    list.push(a);
-    index.set(a.bookingId, list);
-  }
-  return index;
-}
-
-function pickAttendance(booking: Booking, list: Attendance[] | undefined, sessionId?: string): Attendance | undefined {
-  if (!list?.length) return undefined;
-  const session = sessionId ?? booking.bookedEntity?.slot?.eventId;
-  return list.find((a) => a.eventId === session) ?? (sessionId === undefined ? list[0] : undefined);
 }

@@ -1,13 +1,13 @@
 /**
  * Wix Events v3 (docs/upstream.md §6.2; the SDK package is named "wix-events-v-2"): get, query and the part of update
  * that touches RSVP settings. Served under `/events/v3/events` (wixapis) and `/_api/events-events-v3-adapter/v3`
- * (what the SDK calls on any other host, §1.1).
+ * (what the SDK calls on any other host, §1.1). The rules and webhooks of an event change live in domain/events.ts.
  */
 import type { WixEvent } from '../../wire/types.js';
-import { ENTITY_FQDN } from '../../wire/types.js';
-import { invalidArgument, notFound } from '../errors.js';
-import { createEventsDomainHelpers, parseFieldsets, projectEvent } from '../events-domain.js';
+import { cancelEvent, createEvent, getEvent, getEventBySlug, projectEvent, updateEvent } from '../domain/events.js';
+import { invalidArgument } from '../errors.js';
 import { runQuery, type QuerySpec } from '../query-language.js';
+import { parseFieldsets } from './fieldsets.js';
 import type { Route } from './types.js';
 
 const EVENT_FIELDSETS = [
@@ -73,16 +73,14 @@ export const eventsRoutes: Route[] = [
         throw invalidArgument({ field: 'event.registration.initialType', description: `expected RSVP or TICKETING, got ${JSON.stringify(initialType)}` });
       }
       const rsvp = input.registration?.rsvp;
-      const event = createEventsDomainHelpers(tenant).createEvent({
+      const event = createEvent(tenant, {
         title: input.title,
         ...(input.shortDescription !== undefined ? { shortDescription: input.shortDescription } : {}),
         ...(input.dateAndTimeSettings ? { dateAndTimeSettings: input.dateAndTimeSettings } : {}),
         ...(input.location ? { location: input.location } : {}),
         status: body?.draft === true ? 'DRAFT' : 'UPCOMING',
         registration: { type: initialType, initialType, ...(rsvp ? { rsvp } : {}) },
-      });
-      // wix.events.v3.event_created (the SDK's onEventCreated: the entity); the seeder makes events without it.
-      tenant.emit({ entityFqdn: ENTITY_FQDN.event, slug: 'created', entityId: event.id!, createdEvent: { entity: structuredClone(event) } });
+      }, { emit: true });
       return { event: projectEvent(event, fields) };
     },
   },
@@ -121,9 +119,7 @@ export const eventsRoutes: Route[] = [
     paths: V3.map((p) => `${p}/slug/{slug}`),
     handler({ tenant, params, query }) {
       const fields = parseFieldsets(query.getAll('fields'), EVENT_FIELDSETS, 20);
-      const event = [...tenant.db.events.values()].find((e) => e.slug === params.slug);
-      if (!event) throw notFound('EVENT_NOT_FOUND', `No event with slug ${params.slug}`, { slug: params.slug });
-      return { event: projectEvent(event, fields) };
+      return { event: projectEvent(getEventBySlug(tenant, params.slug!), fields) };
     },
   },
   {
@@ -145,7 +141,7 @@ export const eventsRoutes: Route[] = [
     paths: V3.map((p) => `${p}/{eventId}/cancel`),
     handler({ tenant, params, body }) {
       const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
-      return { event: projectEvent(createEventsDomainHelpers(tenant).cancelEvent(params.eventId!), fields) };
+      return { event: projectEvent(cancelEvent(tenant, params.eventId!), fields) };
     },
   },
   {
@@ -153,8 +149,7 @@ export const eventsRoutes: Route[] = [
     paths: V3.map((p) => `${p}/{eventId}`),
     handler({ tenant, params, query }) {
       const fields = parseFieldsets(query.getAll('fields'), EVENT_FIELDSETS, 20);
-      const event = createEventsDomainHelpers(tenant).getEvent(params.eventId!);
-      return { event: projectEvent(event, fields) };
+      return { event: projectEvent(getEvent(tenant, params.eventId!), fields) };
     },
   },
   {
@@ -170,7 +165,7 @@ export const eventsRoutes: Route[] = [
       if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && limit >= 0)) {
         throw invalidArgument({ field: 'event.registration.rsvp.limit', description: `expected a non-negative integer or null, got ${JSON.stringify(limit)}` });
       }
-      const event = createEventsDomainHelpers(tenant).updateEvent(params.eventId!, patch);
+      const event = updateEvent(tenant, params.eventId!, patch);
       return { event: projectEvent(event, fields) };
     },
   },

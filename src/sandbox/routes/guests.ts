@@ -1,11 +1,12 @@
 /**
- * Events Guests query (docs/upstream.md §4). Read-only: guests are written by the RSVP routes and the seeder through
- * events-domain.ts, which also emits the guest webhooks.
+ * Events Guests query (docs/upstream.md §4). Read-only: guests are derived from RSVPs and ticket orders by
+ * domain/guests.ts, which also emits the guest webhooks.
  */
 import type { EventGuest, GuestFieldset } from '../../wire/types.js';
 import { invalidArgument } from '../errors.js';
-import { parseFieldsets, projectGuest } from '../events-domain.js';
+import { projectGuest } from '../domain/guests.js';
 import { runQuery, type QuerySpec } from '../query-language.js';
+import { parseFieldsets } from './fieldsets.js';
 import type { Route } from './types.js';
 
 const DATE_OPS = ['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$exists'] as const;
