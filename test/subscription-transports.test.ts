@@ -103,3 +103,24 @@ it('multipart: the protocol Apollo documents, a {} heartbeat at once and then on
   const body = (await bad.json()) as any;
   expect(body.errors[0].message).toMatch(/eventId/);
 });
+
+it('a dozen subscriptions open at once (a dashboard of 12 events) put no MaxListenersExceededWarning on the console', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  const ws = wsClient(stack.gatewayUrl, stack.token);
+  try {
+    const subs = Array.from({ length: 12 }, () =>
+      wsSubscribe<any>(ws, 'subscription ($e: ID!) { checkInCounter(eventId: $e) { checkedIn } }', { e: eventId }, 'checkInCounter'),
+    );
+    // Each answers its current count first: by then its stream is open and listening for shutdown.
+    await Promise.all(subs.map((s) => s.until((m) => m.length > 0)));
+    // A process warning is emitted on the next tick.
+    await new Promise((r) => setImmediate(r));
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+    for (const s of subs) s.stop();
+  } finally {
+    process.off('warning', onWarning);
+    await ws.dispose();
+  }
+});

@@ -2,6 +2,7 @@
  * createGateway(config): Yoga over node:http with graphql-ws on the same port and path. Builds everything and
  * binds nothing until start() (ARCHITECTURE.md convention 5); main.ts is the only caller that picks a port from the env.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
@@ -117,6 +118,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   );
   // Aborted when shutdown begins: every open subscription ends (SSE sends its `complete`).
   const stopping = new AbortController();
+  // Every open subscription listens for shutdown on this one signal (endOnAbort), so eleven of them are not a leak:
+  // without this, Node warns "MaxListenersExceededWarning" on the console as soon as a dashboard shows 11 events.
+  setMaxListeners(0, stopping.signal);
   const services: GatewayServices = {
     config,
     http,
