@@ -14,6 +14,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkVariables, useOperationLimits } from './limits.js';
+import { useCompiledQueries } from './compiled-queries.js';
 import { createLiveQueries } from './live/live-queries.js';
 import { createSharedSubscriptions, type SharedSubscriptions } from './live/shared.js';
 import { useHealth } from './health.js';
@@ -143,6 +144,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     useRequestHardening(config),
     // Limits on one request, checked before any upstream call (the analysts' GraphiQL is open to ad-hoc queries).
     ...useOperationLimits(config),
+    // Plain queries run compiled (graphql-jit); subscriptions, mutations, @defer/@stream and @live do not.
+    useCompiledQueries((m) => logger.error(m)),
     // An SSE subscriber that stops reading is cut off at STREAM_MAX_BUFFERED_BYTES.
     useBoundedStreams(config),
     // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
