@@ -17,11 +17,12 @@ export async function loadNodes<T>(
  * null for a NOT_FOUND, the error otherwise (a missing row is an answer, an unreachable upstream is not). `mask`:
  * the fieldsets the caller's selection needs (schema/selection.ts); absent = all.
  */
-export async function loadOrNull<T>(loader: { load(key: string, mask?: number): Promise<T | null> }, key: string, mask?: number): Promise<T | null> {
-  try {
-    return await loader.load(key, mask);
-  } catch (err) {
-    if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
-    throw err;
-  }
+export function loadOrNull<T>(loader: { load(key: string, mask?: number): Promise<T | null> }, key: string, mask?: number): Promise<T | null> {
+  // One promise per row (this runs for every row of a list's link), not an async function's two.
+  return loader.load(key, mask).catch(nullIfNotFound);
+}
+
+function nullIfNotFound(err: unknown): null {
+  if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
+  throw err;
 }

@@ -68,57 +68,90 @@ export function attendanceParent(a: Attendance): ParentEntry | undefined {
   return a.id && sessionId ? { kind: 'attendance', id: a.id, parent: { sessionId } } : undefined;
 }
 
-/** Bounded: past `max` entries the oldest learned go first (Map iteration is insertion order). */
-export function createMemoryParentStore(ttlSeconds: number, max = 200_000, now: () => number = Date.now): ParentStore {
-  const entries = new Map<string, { parent: Parent; expires: number }>();
+interface Learned {
+  parent: Parent;
+  expires: number;
+  /** When this parent was last written to Redis (the Redis store only). */
+  written: number;
+}
+
+/**
+ * What one process has learned, in one map per kind keyed by the entity id (a read of a thousand guests builds no
+ * key strings), bounded per kind: past `max` entries of a kind the earliest learned go first (Map iteration is
+ * insertion order; learning a known entity again renews its expiry in place). `learn` answers the entries that
+ * were new or changed.
+ */
+function createLearned(ttlSeconds: number, max: number, now: () => number) {
+  const kinds = new Map<ParentKind, Map<string, Learned>>();
   return {
-    remember(list) {
-      const expires = now() + ttlSeconds * 1000;
+    learn(list: readonly ParentEntry[], changed?: (e: ParentEntry, entry: Learned) => void): void {
+      const at = now();
+      const expires = at + ttlSeconds * 1000;
       for (const e of list) {
-        const key = `${e.kind}:${e.id}`;
-        entries.delete(key);
-        entries.set(key, { parent: e.parent, expires });
+        let entries = kinds.get(e.kind);
+        if (!entries) kinds.set(e.kind, (entries = new Map()));
+        const hit = entries.get(e.id);
+        if (hit && hit.expires > at && sameParent(hit.parent, e.parent)) {
+          hit.expires = expires;
+          changed?.(e, hit);
+          continue;
+        }
+        const entry = { parent: e.parent, expires, written: 0 };
+        entries.delete(e.id);
+        entries.set(e.id, entry);
+        if (entries.size > max) entries.delete(entries.keys().next().value!);
+        changed?.(e, entry);
       }
-      while (entries.size > max) entries.delete(entries.keys().next().value!);
     },
-    async recall(kind, id) {
-      const hit = entries.get(`${kind}:${id}`);
+    recall(kind: ParentKind, id: string): Parent | undefined {
+      const hit = kinds.get(kind)?.get(id);
       return hit && hit.expires > now() ? hit.parent : undefined;
     },
   };
 }
 
+function sameParent(a: Parent, b: Parent): boolean {
+  return a.eventId === b.eventId && a.sessionId === b.sessionId && a.scheduleId === b.scheduleId;
+}
+
+/** In process memory, bounded to `max` entries per kind. */
+export function createMemoryParentStore(ttlSeconds: number, max = 200_000, now: () => number = Date.now): ParentStore {
+  const learned = createLearned(ttlSeconds, max, now);
+  return {
+    remember: (list) => learned.learn(list),
+    recall: async (kind, id) => learned.recall(kind, id),
+  };
+}
+
 /**
- * Redis behind a small local memory, so a read of rows already known this TTL costs no Redis write, and a recall
- * on the replica that learned it costs no round trip.
+ * Redis behind a small local memory, so a read of rows already known this TTL costs no Redis write (an entry is
+ * written again once half its Redis TTL has passed, so one read on and on does not expire there), and a recall on
+ * the replica that learned it costs no round trip.
  */
 export function createRedisParentStore(
   redis: Redis,
   ttlSeconds: number,
-  options: { prefix?: string; onError?: (message: string) => void } = {},
+  options: { prefix?: string; onError?: (message: string) => void; now?: () => number } = {},
 ): ParentStore {
   const prefix = options.prefix ?? 'attendance-graph:parent:';
-  const local = createMemoryParentStore(ttlSeconds, 50_000);
-  const known = new Map<string, string>();
+  const now = options.now ?? Date.now;
+  const local = createLearned(ttlSeconds, 50_000, now);
   return {
     remember(list) {
-      const fresh = list.filter((e) => {
-        const value = JSON.stringify(e.parent);
-        const key = `${e.kind}:${e.id}`;
-        if (known.get(key) === value) return false;
-        known.delete(key);
-        known.set(key, value);
-        return true;
+      const at = now();
+      const fresh: ParentEntry[] = [];
+      local.learn(list, (e, entry) => {
+        if (at - entry.written < (ttlSeconds * 1000) / 2) return;
+        entry.written = at;
+        fresh.push(e);
       });
-      while (known.size > 50_000) known.delete(known.keys().next().value!);
-      local.remember(list);
       if (fresh.length === 0) return;
       const pipeline = redis.pipeline();
       for (const e of fresh) pipeline.set(`${prefix}${e.kind}:${e.id}`, JSON.stringify(e.parent), 'EX', ttlSeconds);
       pipeline.exec().catch((err) => options.onError?.(`parent store write failed: ${err instanceof Error ? err.message : String(err)}`));
     },
     async recall(kind, id) {
-      const mine = await local.recall(kind, id);
+      const mine = local.recall(kind, id);
       if (mine) return mine;
       const raw = await redis.get(`${prefix}${kind}:${id}`);
       return raw ? (JSON.parse(raw) as Parent) : undefined;
