@@ -2,7 +2,11 @@
  * Child process of `npm run bench live`: one gateway, configured from the environment as `npm run serve` is, that
  * answers the bench over IPC with its own process.cpuUsage() and RSS (so the figures are the gateway's alone, not
  * the clients' on the same two cores), samples its peak RSS during a fan-out and can run a full GC on request.
+ * With LIVE_BENCH_CPU_PROF=<file> it records a V8 CPU profile of the measured phases only (between the bench's
+ * 'sample'/'unsample' and the ingest's 'profile'/'unprofile'), for bench/profile-top.ts.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadConfig } from '../src/gateway/config.js';
 import { createGateway } from '../src/gateway/gateway.js';
 
@@ -10,12 +14,26 @@ const gateway = await createGateway(loadConfig());
 const url = await gateway.start();
 let peak = 0;
 let sampler: ReturnType<typeof setInterval> | undefined;
+const profileFile = process.env.LIVE_BENCH_CPU_PROF;
+const inspector = profileFile ? new Session() : undefined;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+}
+let profiling = false;
+const profile = async (on: boolean) => {
+  if (!inspector || profiling === on) return;
+  profiling = on;
+  if (on) await inspector.post('Profiler.start');
+  else writeFileSync(profileFile!, JSON.stringify((await inspector.post('Profiler.stop')).profile));
+};
 
 const connections = () => new Promise<number>((resolve) => gateway.server.getConnections((_e, n) => resolve(n)));
 
 process.on('message', async (m: { op: string; gc?: boolean }) => {
-  // A clean exit, so that --cpu-prof (LIVE_BENCH_CPU_PROF=1) can write its profile.
   if (m.op === 'exit') process.exit(0);
+  if (m.op === 'sample' || m.op === 'profile') await profile(true);
+  if (m.op === 'unsample' || m.op === 'unprofile') await profile(false);
   if (m.op === 'gc') (globalThis as { gc?: () => void }).gc?.();
   if (m.op === 'sample') {
     peak = process.memoryUsage.rss();

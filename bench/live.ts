@@ -2,7 +2,8 @@
  * `npm run bench live [--quick|--full]`: live updates at scale on ONE gateway process (a child process, so its
  * CPU and RSS are its own), fed by signed webhooks POSTed to /webhooks/wix, with rsvpChanged subscribers of one
  * event in separate client processes (bench/live-client.ts), one WebSocket per subscriber.
- *   --quick: 1,000 subscribers · default: 1,000 and 10,000 · --full: 1,000, 10,000 and 20,000.
+ *   --quick: 1,000 subscribers · default: 1,000 and 10,000 · --full: 1,000, 10,000 and 20,000 · --ingest: only the
+ *   verified-webhook ingest below, on a gateway nobody subscribes to.
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
@@ -33,7 +34,8 @@ const QUERY = 'subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId r
 
 export async function run(): Promise<object> {
   const argv = process.argv;
-  const sizes = argv.includes('--full') ? [1_000, 10_000, 20_000] : argv.includes('--quick') ? [1_000] : [1_000, 10_000];
+  const ingestOnly = argv.includes('--ingest');
+  const sizes = ingestOnly ? [] : argv.includes('--full') ? [1_000, 10_000, 20_000] : argv.includes('--quick') ? [1_000] : [1_000, 10_000];
   const sandbox = await createSandbox({ port: 0, seed: 1 });
   const sandboxUrl = sandbox.url.replace(/\/+$/, '');
   const token = sandbox.demoToken;
@@ -49,6 +51,16 @@ export async function run(): Promise<object> {
   const rows: Record<string, object> = {};
   let ingest: object = {};
   try {
+    if (ingestOnly) {
+      const gateway = await startGateway(env);
+      try {
+        if ((await postWebhook(gateway.url, await sign('warm'))) !== 200) throw new Error('warm-up webhook refused');
+        ingest = await measureIngest(gateway, sign);
+      } finally {
+        gateway.child.send({ op: 'exit' });
+        await new Promise((r) => gateway.child.once('exit', r));
+      }
+    }
     for (const size of sizes) {
       const gateway = await startGateway(env);
       try {
@@ -67,6 +79,7 @@ export async function run(): Promise<object> {
   console.log(`gateway transport: ${env.REDIS_URL ? 'Redis' : 'in-process'} · load average at the end ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.table(rows);
   console.table([ingest]);
+  if (ingestOnly) return { transport: env.REDIS_URL ? 'redis' : 'memory', ingest };
   const counters = await counterBurst();
   return { transport: env.REDIS_URL ? 'redis' : 'memory', query: QUERY, sizes: rows, ingest, counters };
 }
@@ -74,13 +87,13 @@ export async function run(): Promise<object> {
 interface GatewayChild {
   child: ChildProcess;
   url: string;
-  ask(op: 'stats' | 'gc' | 'sample' | 'unsample'): Promise<{ cpuUs: number; rss: number; peak: number; connections: number }>;
+  ask(op: 'stats' | 'gc' | 'sample' | 'unsample' | 'profile' | 'unprofile'): Promise<{ cpuUs: number; rss: number; peak: number; connections: number }>;
 }
 
 async function startGateway(env: NodeJS.ProcessEnv): Promise<GatewayChild> {
   const child = fork(fileURLToPath(new URL('./live-gateway.ts', import.meta.url)), {
     env,
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.LIVE_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/live-prof'] : [])],
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -243,6 +256,7 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
 
 async function measureIngest(gateway: GatewayChild, sign: (tag: string) => Promise<string>) {
   const jwts = await Promise.all(Array.from({ length: INGEST }, (_, i) => sign(`ingest-${i}`)));
+  await gateway.ask('profile');
   const before = await gateway.ask('stats');
   const started = performance.now();
   let next = 0;
@@ -254,6 +268,7 @@ async function measureIngest(gateway: GatewayChild, sign: (tag: string) => Promi
   );
   const seconds = (performance.now() - started) / 1000;
   const after = await gateway.ask('stats');
+  await gateway.ask('unprofile');
   const cpuUs = (after.cpuUs - before.cpuUs) / INGEST;
   return {
     webhooks: INGEST,
