@@ -5,13 +5,15 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { Redis } from 'ioredis';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../src/gateway/config.js';
 import { createGatewayPubSub, type GatewayPubSub } from '../src/gateway/pubsub.js';
-import { useWixWebhooks } from '../src/gateway/webhooks/receiver.js';
+import { createWebhookReceiver, useWixWebhooks } from '../src/gateway/webhooks/receiver.js';
 import { createRedisWebhookStore } from '../src/gateway/webhooks/store.js';
 import { WEBHOOK_EVENT_TYPES } from '../src/wire/types.js';
-import { redisOrFail } from './support/live.js';
+import { REDIS_URL, redisOrFail } from './support/live.js';
 
 const INSTANCE = '11111111-1111-4111-8111-111111111111';
 const EVENT_ID = '22222222-2222-4222-8222-222222222222';
@@ -274,5 +276,138 @@ describe('webhook dedup and ordering state in Redis', () => {
     await store.commit('x');
     await store.release('x');
     expect(await store.claim('x')).toBe('duplicate');
+  });
+});
+
+describe('webhooks on the gateway\'s own HTTP route (node:http, ahead of Yoga)', () => {
+  async function server(maxBytes = DEFAULT_CONFIG.webhookMaxBytes) {
+    const handle = await createGatewayPubSub();
+    const heard: unknown[] = [];
+    const sub = handle.pubsub.subscribe('rsvp:changed', `${INSTANCE}:${EVENT_ID}`);
+    void (async () => {
+      for await (const m of sub) heard.push(m);
+    })();
+    const receiver = createWebhookReceiver({ config: { ...DEFAULT_CONFIG, webhookPublicKeys: [keyA.pem], webhookMaxBytes: maxBytes }, pubsub: handle.pubsub });
+    const http = createServer((req, res) => receiver.handleNode(req, res));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/webhooks/wix`;
+    const close = () => new Promise<void>((resolve) => (sub.return?.(), http.closeAllConnections(), http.close(() => resolve())));
+    return { url, heard, close };
+  }
+
+  it('answers as the Yoga route does: 200 published then duplicate, 400, 405, with a request id', async () => {
+    const s = await server();
+    try {
+      const jwt = await sign(rsvpEvent());
+      const first = await fetch(s.url, { method: 'POST', body: jwt, headers: { 'x-request-id': 'hook-1' } });
+      expect([first.status, await first.json(), first.headers.get('x-request-id')]).toEqual([200, { outcome: 'published' }, 'hook-1']);
+      expect(s.heard).toHaveLength(1);
+      expect(await (await fetch(s.url, { method: 'POST', body: jwt })).json()).toEqual({ outcome: 'duplicate' });
+      const bad = await fetch(s.url, { method: 'POST', body: 'not a jwt' });
+      expect([bad.status, (await bad.json()).error]).toEqual([400, 'BAD_WEBHOOK']);
+      const get = await fetch(s.url);
+      expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+      expect(s.heard).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses an oversized body with 413, by Content-Length and streamed in chunks, and publishes nothing', async () => {
+    const s = await server(2048);
+    try {
+      const big = await sign(rsvpEvent({ updatedEvent: { currentEntity: { id: 'rsvp-1', eventId: EVENT_ID, firstName: 'x'.repeat(4000) } } }));
+      expect((await fetch(s.url, { method: 'POST', body: big })).status).toBe(413);
+      const chunks = [big.slice(0, 1500), big.slice(1500)];
+      const body = new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(new TextEncoder().encode(next));
+          else controller.close();
+        },
+      });
+      expect((await fetch(s.url, { method: 'POST', body, duplex: 'half' } as RequestInit)).status).toBe(413);
+      expect(s.heard).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('webhooks appended to the Redis stream in one atomic step (de-duplicate, order, append, remember)', () => {
+  let redis: Redis | undefined;
+  beforeAll(async () => {
+    redis = await redisOrFail();
+  });
+  afterAll(() => redis?.disconnect());
+
+  async function atomic() {
+    const prefix = `atomic-test:${Math.random().toString(36).slice(2)}:`;
+    const handle = await createGatewayPubSub({ redisUrl: REDIS_URL, prefix });
+    const receiver = createWebhookReceiver({ config: { ...DEFAULT_CONFIG, webhookPublicKeys: [keyA.pem] }, pubsub: handle.pubsub, redis: handle.redis, stream: handle.stream });
+    const post = async (jwt: string) => {
+      const a = await receiver.answer(async () => jwt);
+      return { status: a.status, body: a.body as any, retryAfter: a.headers?.['retry-after'] };
+    };
+    /** Stream entries appended for one webhook id (what every replica's reader delivers). */
+    const appended = async (eventId: string) => (await redis!.xrange(`${prefix}changes`, '-', '+')).filter(([, f]) => f[1] === `${INSTANCE}:${eventId}`).length;
+    return { handle, post, appended, prefix };
+  }
+
+  it('appends a webhook once however often and concurrently it is delivered, and drops a stale one unappended', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const a = await atomic();
+    try {
+      const entityId = `rsvp-${Math.random()}`;
+      const event = rsvpEvent({ entityId, entityEventSequence: '7' });
+      const jwt = await sign(event);
+      const outcomes = await Promise.all([a.post(jwt), a.post(jwt), a.post(jwt)]);
+      expect(outcomes.map((o) => o.body.outcome).sort()).toEqual(['duplicate', 'duplicate', 'published']);
+      expect(await a.appended(event.id)).toBe(1);
+      expect((await a.post(jwt)).body.outcome).toBe('duplicate');
+      const stale = rsvpEvent({ entityId, entityEventSequence: '6' });
+      expect((await a.post(await sign(stale))).body.outcome).toBe('stale');
+      expect(await a.appended(stale.id)).toBe(0);
+      // The retry of a stale webhook is a duplicate too, and an equal sequence (a retry of a failed one) passes.
+      expect((await a.post(await sign(stale))).body.outcome).toBe('duplicate');
+      expect((await a.post(await sign(rsvpEvent({ entityId, entityEventSequence: '7' })))).body.outcome).toBe('published');
+    } finally {
+      await a.handle.close();
+    }
+  });
+
+  it('answers 500 and remembers nothing when the append fails, so the redelivery is appended', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const a = await atomic();
+    try {
+      // A key of the wrong type makes XADD fail inside the script.
+      await redis!.set(`${a.prefix}changes`, 'not a stream');
+      const event = rsvpEvent({ entityId: `rsvp-${Math.random()}` });
+      const jwt = await sign(event);
+      expect((await a.post(jwt)).status).toBe(500);
+      await redis!.del(`${a.prefix}changes`);
+      expect((await a.post(jwt)).body.outcome).toBe('published');
+      expect(await a.appended(event.id)).toBe(1);
+    } finally {
+      await a.handle.close();
+    }
+  });
+
+  it('answers 503 IN_PROGRESS, not 200, while another delivery holds a claim, and takes an abandoned claim over', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const a = await atomic();
+    try {
+      const event = rsvpEvent({ entityId: `rsvp-${Math.random()}` });
+      await createRedisWebhookStore(a.handle.redis!, 60).claim(`${INSTANCE}:${event.id}`);
+      const jwt = await sign(event);
+      const first = await a.post(jwt);
+      expect(first).toMatchObject({ status: 503, body: { error: 'IN_PROGRESS', outcome: 'busy' }, retryAfter: '1' });
+      expect(await a.appended(event.id)).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, Number(first.retryAfter) * 1000));
+      expect((await a.post(jwt)).body.outcome).toBe('published');
+      expect(await a.appended(event.id)).toBe(1);
+    } finally {
+      await a.handle.close();
+    }
   });
 });

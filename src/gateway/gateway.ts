@@ -42,7 +42,7 @@ import {
 import { useBoundedStreams } from './streams.js';
 import { createUpstreamHttp, type UpstreamAttempt, type UpstreamRequest } from './upstream/http.js';
 import { createMemoryParentStore, createRedisParentStore, learningParents } from './webhooks/parents.js';
-import { useWixWebhooks } from './webhooks/receiver.js';
+import { createWebhookReceiver, WEBHOOK_PATH } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
 import { serveGraphqlWs } from './ws-server.js';
 import { useExport } from './export.js';
@@ -139,6 +139,15 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     coalesceMs: config.liveQueryCoalesceMs,
     onError: (m) => logger.error(m),
   });
+  // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5), one atomic Redis step with Redis.
+  const webhooks = createWebhookReceiver({
+    config,
+    pubsub: pubsubHandle.pubsub,
+    redis: pubsubHandle.redis,
+    stream: pubsubHandle.stream,
+    onOutcome: metrics.webhook,
+    parents,
+  });
   const plugins: Plugin<any>[] = [
     // Which requests may execute (JSON POSTs, GET without mutations), 400 for unreadable ones, request ids on errors.
     useRequestHardening(config),
@@ -148,8 +157,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     useCompiledQueries((m) => logger.error(m)),
     // An SSE subscriber that stops reading is cut off at STREAM_MAX_BUFFERED_BYTES.
     useBoundedStreams(config),
-    // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5).
-    useWixWebhooks({ config, pubsub: pubsubHandle.pubsub, redis: pubsubHandle.redis, onOutcome: metrics.webhook, parents }),
+    // The webhook route for yoga.fetch; the HTTP server below answers it before Yoga.
+    webhooks.plugin,
     // Request ids in responses and upstream, the access log, metrics and traces (issue #14).
     useRequestScope(root, (scope) => operationLog.onResponse(scope)) as Plugin,
     operationLog.plugin as Plugin,
@@ -230,7 +239,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     maxBufferedBytes: config.streamMaxBufferedBytes,
     onError: (m) => yoga.logger.error(m),
   });
-  const server = createServer((req, res) => runInRequestScope(req.headers['x-request-id'], [req.headers.authorization], () => yoga(req, res)));
+  // Webhooks skip Yoga's Fetch API adapter (a Request, a body stream and a Response per webhook): the upstream
+  // posts thousands a second, and only the receiver's own answer matters to it (issue 12).
+  const server = createServer((req, res) => {
+    if (req.url === WEBHOOK_PATH || req.url?.startsWith(`${WEBHOOK_PATH}?`)) return webhooks.handleNode(req, res);
+    runInRequestScope(req.headers['x-request-id'], [req.headers.authorization], () => yoga(req, res));
+  });
   const wss = new WebSocketServer({
     server,
     path: '/graphql',

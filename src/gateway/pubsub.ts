@@ -117,9 +117,23 @@ export interface PubSubHandle {
   pubsub: GatewayPubSub;
   /** The Redis connection for shared state (dedup, ordering), when REDIS_URL is set; its keys carry the prefix. */
   redis?: Redis;
+  /**
+   * Redis only: the stream publishAll appends to, for the webhook receiver, which appends a webhook's entry in the
+   * same atomic step as its de-duplication (webhooks/store.ts deliverOnce) on `redis`. Every replica's reader
+   * delivers those entries as it delivers publishAll's.
+   */
+  stream?: StreamTarget;
   /** undefined without Redis; else whether Redis answers a PING now (readiness). */
   redisUp(): Promise<boolean | undefined>;
   close(): Promise<void>;
+}
+
+export interface StreamTarget {
+  /** The stream's key as `redis` (PubSubHandle.redis, which carries the prefix) names it. */
+  key: string;
+  maxLen: number;
+  /** An entry's `m` field: the publications as JSON. */
+  body(publications: readonly Publication[]): string;
 }
 
 /** The stream every replica reads (one per deployment prefix). */
@@ -170,9 +184,10 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   await Promise.all([whenReady(command, 2_000), whenReady(reader, 2_000)]);
 
   const base = createPubSub<Topics>({ eventTarget: local as never });
+  const entryBody = (publications: readonly Publication[]) => JSON.stringify(publications.map((p) => [p.topic, p.id, p.payload]));
   const publishAll = async (publications: readonly Publication[], dedupId?: string) => {
     if (publications.length === 0) return;
-    const body = JSON.stringify(publications.map((p) => [p.topic, p.id, p.payload]));
+    const body = entryBody(publications);
     // Every entry carries an id the readers de-duplicate on: the webhook's, or a fresh one for a gateway-made change,
     // so an XADD that ran twice (its answer lost with a dropped connection, ioredis resending it) is delivered once.
     await command.xadd(STREAM_KEY, 'MAXLEN', '~', String(maxLen), '*', 'w', dedupId ?? randomUUID(), 'm', body);
@@ -234,6 +249,7 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   return {
     pubsub,
     redis: command,
+    stream: { key: STREAM_KEY, maxLen, body: entryBody },
     async redisUp() {
       if (command.status !== 'ready') return false;
       try {

@@ -1,6 +1,6 @@
 /**
- * POST /webhooks/wix as a Yoga plugin in onRequest: verify, de-duplicate and order, publish, then end the response
- * (ARCHITECTURE.md convention 7). Answers:
+ * POST /webhooks/wix: verify, de-duplicate and order, publish, then answer (ARCHITECTURE.md convention 7), on the
+ * gateway's node:http server ahead of Yoga (handleNode) or as a Yoga plugin in onRequest. Answers:
  *   503 no public key configured · 413 body over WEBHOOK_MAX_BYTES (Content-Length or streamed) · 400 malformed
  *   401 bad signature · 202 unknown event type (ignored) · 200 published, duplicate or stale · 500 publish failed
  *   503 + Retry-After the same webhook id is being published by another delivery that has not finished (store.ts).
@@ -8,15 +8,17 @@
  * upstream retries anything the gateway did not deliver.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin, YogaLogger } from 'graphql-yoga';
 import type { GatewayConfig } from '../config.js';
-import type { GatewayPubSub } from '../pubsub.js';
+import type { GatewayPubSub, StreamTarget } from '../pubsub.js';
+import { requestIdFrom } from '../security.js';
 import { LIVE_INVALIDATION_ID, liveKeysForWebhook } from '../live/live-queries.js';
 import { createMemoryParentStore, type ParentStore } from './parents.js';
-import { isKnownEventType, parentFromBody, parentKindOf, publicationsFor, publishAll } from './publications.js';
+import { isKnownEventType, parentFromBody, parentKindOf, publicationsFor, publishAll, type Publication } from './publications.js';
 import { createMemoryWebhookStore, createRedisWebhookStore, type WebhookStore } from './store.js';
 import type { Redis } from 'ioredis';
-import { createWebhookVerifier, WebhookRejection, type WebhookVerifier } from './verify.js';
+import { createWebhookVerifier, WebhookRejection, type VerifiedWebhook, type WebhookVerifier } from './verify.js';
 
 export const WEBHOOK_PATH = '/webhooks/wix';
 
@@ -32,104 +34,158 @@ export interface WebhookReceiverOptions {
   onOutcome?: (type: string, outcome: 'accepted' | 'duplicate' | 'busy' | 'stale' | 'ignored' | 'rejected' | 'failed') => void;
   /** Parents of entities, for deletions that carry only the id; absent = this receiver's own memory. */
   parents?: ParentStore;
+  /**
+   * The pubsub's Redis stream (PubSubHandle.stream), with `redis` its connection: each webhook is then de-duplicated,
+   * ordered and appended in one atomic round trip. Absent: claim, advance, pubsub.publishAll, commit.
+   */
+  stream?: StreamTarget;
+  /** Where a failed publish is logged; default Yoga's logger once the plugin is installed. */
+  logger?: Pick<YogaLogger, 'error'>;
 }
 
 export type WebhookOutcome = 'published' | 'duplicate' | 'busy' | 'stale' | 'ignored';
 
+/** One answer of POST /webhooks/wix, whichever server carried the request. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface WebhookReceiver {
+  /** Verify, de-duplicate, order, publish: `read` yields the body, refusing one over WEBHOOK_MAX_BYTES with 413. */
+  answer(read: () => Promise<string>): Promise<WebhookAnswer>;
+  /** The route on a plain node:http server, ahead of Yoga (gateway.ts): no Fetch API Request/Response per webhook. */
+  handleNode(req: IncomingMessage, res: ServerResponse): void;
+  /** The same route as a Yoga plugin (onRequest), for a Yoga without gateway.ts's server (tests, yoga.fetch). */
+  plugin: Plugin;
+}
+
 export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
+  return createWebhookReceiver(options).plugin;
+}
+
+export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
   const { config, pubsub } = options;
   const store: WebhookStore = options.redis
     ? createRedisWebhookStore(options.redis, config.webhookDedupTtlSeconds)
     : createMemoryWebhookStore(config.webhookDedupTtlSeconds);
   const parents = options.parents ?? createMemoryParentStore(config.webhookDedupTtlSeconds);
+  // The atomic path needs the store and the stream on the same Redis connection (gateway.ts passes both).
+  const stream = options.redis && options.stream ? options.stream : undefined;
   let verifier: Promise<WebhookVerifier> | undefined;
-  let logger: YogaLogger | undefined;
-  return {
+  let logger: Pick<YogaLogger, 'error'> | undefined = options.logger;
+
+  const answer = async (read: () => Promise<string>): Promise<WebhookAnswer> => {
+    let type = 'unknown';
+    try {
+      if (config.webhookPublicKeys.length === 0) {
+        throw new WebhookRejection(503, 'no webhook public key configured (WIX_WEBHOOK_PUBLIC_KEY)');
+      }
+      verifier ??= createWebhookVerifier(config.webhookPublicKeys);
+      const body = await read();
+      const hook = await (await verifier)(body);
+      type = hook.envelope.eventType;
+      if (!isKnownEventType(hook.envelope.eventType)) {
+        options.onOutcome?.(type, 'ignored');
+        return { status: 202, body: { outcome: 'ignored' satisfies WebhookOutcome, eventType: hook.envelope.eventType } };
+      }
+      const outcome = await deliver(hook, store, pubsub, parents, stream);
+      options.onOutcome?.(type, outcome === 'published' ? 'accepted' : outcome);
+      if (outcome === 'busy') {
+        return {
+          status: 503,
+          body: { error: 'IN_PROGRESS', outcome, message: 'This webhook id is being published by another delivery; retry later.' },
+          headers: { 'retry-after': '1' },
+        };
+      }
+      return { status: 200, body: { outcome } };
+    } catch (err) {
+      if (err instanceof WebhookRejection) {
+        options.onOutcome?.(type, 'rejected');
+        return { status: err.status, body: { error: codeFor(err.status), message: err.reason } };
+      }
+      options.onOutcome?.(type, 'failed');
+      logger?.error('webhook not published; the upstream will retry', err instanceof Error ? err.message : err);
+      return { status: 500, body: { error: 'PUBLISH_FAILED', message: 'Webhook not delivered; retry later.' } };
+    }
+  };
+
+  const plugin: Plugin = {
     onYogaInit({ yoga }) {
-      logger = yoga.logger;
+      logger ??= yoga.logger;
     },
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      let type = 'unknown';
-      const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-        new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
       if (url.pathname !== WEBHOOK_PATH) return;
-      if (request.method !== 'POST') {
-        endResponse(json(405, { error: 'METHOD_NOT_ALLOWED', message: 'POST a signed webhook JWT' }, { allow: 'POST' }));
-        return;
-      }
-      try {
-        if (config.webhookPublicKeys.length === 0) {
-          throw new WebhookRejection(503, 'no webhook public key configured (WIX_WEBHOOK_PUBLIC_KEY)');
-        }
-        verifier ??= createWebhookVerifier(config.webhookPublicKeys);
-        const body = await readLimited(request, config.webhookMaxBytes);
-        const hook = await (await verifier)(body);
-        type = hook.envelope.eventType;
-        if (!isKnownEventType(hook.envelope.eventType)) {
-          options.onOutcome?.(type, 'ignored');
-          endResponse(json(202, { outcome: 'ignored' satisfies WebhookOutcome, eventType: hook.envelope.eventType }));
-          return;
-        }
-        const outcome = await deliver(hook, store, pubsub, parents);
-        options.onOutcome?.(type, outcome === 'published' ? 'accepted' : outcome);
-        if (outcome === 'busy') {
-          endResponse(json(503, { error: 'IN_PROGRESS', outcome, message: 'This webhook id is being published by another delivery; retry later.' }, { 'retry-after': '1' }));
-          return;
-        }
-        endResponse(json(200, { outcome }));
-      } catch (err) {
-        if (err instanceof WebhookRejection) {
-          options.onOutcome?.(type, 'rejected');
-          endResponse(json(err.status, { error: codeFor(err.status), message: err.reason }));
-          return;
-        }
-        options.onOutcome?.(type, 'failed');
-        logger?.error('webhook not published; the upstream will retry', err instanceof Error ? err.message : err);
-        endResponse(json(500, { error: 'PUBLISH_FAILED', message: 'Webhook not delivered; retry later.' }));
-      }
+      const reply = (a: WebhookAnswer) =>
+        endResponse(new fetchAPI.Response(JSON.stringify(a.body), { status: a.status, headers: { 'content-type': 'application/json', ...a.headers } }));
+      if (request.method !== 'POST') return reply(METHOD_NOT_ALLOWED);
+      reply(await answer(() => readLimited(request, config.webhookMaxBytes)));
     },
   };
+
+  const handleNode = (req: IncomingMessage, res: ServerResponse) => {
+    const reply = (a: WebhookAnswer, close = false) => {
+      const json = JSON.stringify(a.body);
+      res.writeHead(a.status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(json),
+        'x-request-id': requestIdFrom(req.headers['x-request-id']),
+        ...a.headers,
+        // A body refused unread: the rest of it is not drained, the connection goes.
+        ...(close ? { connection: 'close' } : {}),
+      });
+      res.end(json);
+    };
+    if (req.method !== 'POST') return reply(METHOD_NOT_ALLOWED);
+    let tooLarge = false;
+    void answer(() =>
+      readNodeBody(req, config.webhookMaxBytes).catch((err) => {
+        tooLarge = err instanceof WebhookRejection && err.status === 413;
+        throw err;
+      }),
+    ).then((a) => {
+      if (!res.destroyed) reply(a, tooLarge);
+    });
+  };
+
+  return { answer, handleNode, plugin };
 }
 
-/** De-duplicate, order, publish, remember: the id is remembered only once the publish is confirmed. */
+/**
+ * De-duplicate, order, publish, remember: the id is remembered only once the publish is confirmed. With `stream`
+ * (Redis) all of it is one atomic script, one round trip (store.ts deliverOnce); else claim, advance, append and
+ * commit one after another.
+ */
 export async function deliver(
   hook: Awaited<ReturnType<WebhookVerifier>>,
   store: WebhookStore,
   pubsub: GatewayPubSub,
   parents: ParentStore = createMemoryParentStore(60),
+  stream?: StreamTarget,
 ): Promise<WebhookOutcome> {
   const { event, envelope } = hook;
   // Ids are scoped to the site: nothing promises they are unique across sites.
   const id = `${envelope.instanceId}:${event.id}`;
+  const seq = event.entityEventSequence;
+  const order = seq !== undefined && seq !== null && seq !== '' ? { entityKey: `${envelope.instanceId}:${event.entityFqdn}:${event.entityId}`, sequence: String(seq) } : undefined;
+  if (stream && store.deliverOnce) {
+    // Publications first (a parent recall may need Redis), then the one atomic step; a duplicate's are dropped.
+    const publications = await publicationsOf(hook, parents);
+    const entry = publications.length ? { key: stream.key, maxLen: stream.maxLen, dedupId: id, body: stream.body(publications) } : undefined;
+    return store.deliverOnce(id, order, entry);
+  }
   // This delivery's own claim: a claim command run twice (a lost answer, resent) still counts as ours.
   const token = randomUUID();
   const claim = await store.claim(id, token);
   if (claim !== 'claimed') return claim;
   try {
-    const seq = event.entityEventSequence;
-    if (seq !== undefined && seq !== null && seq !== '') {
-      const fresh = await store.advance(`${envelope.instanceId}:${event.entityFqdn}:${event.entityId}`, String(seq));
-      if (!fresh) {
-        await store.commit(id);
-        return 'stale';
-      }
+    if (order && !(await store.advance(order.entityKey, order.sequence))) {
+      await store.commit(id);
+      return 'stale';
     }
-    // Learn the parent the body names (before the ordering check would matter: a stale update still says it), or
-    // recall it for a deletion that carries only the id.
-    const named = parentFromBody(hook);
-    if (named) parents.remember([named]);
-    const kind = parentKindOf(envelope.eventType);
-    const known = named?.parent ?? (kind ? await parents.recall(kind, event.entityId) : undefined);
-    const liveKeys = liveKeysForWebhook(hook);
     // One atomic append per webhook, tagged with its id: all its publications or none, and never twice per replica.
-    await publishAll(
-      pubsub,
-      [
-        ...publicationsFor(hook, known),
-        ...(liveKeys.length ? [{ topic: 'live:invalidate' as const, id: LIVE_INVALIDATION_ID, payload: { keys: liveKeys } }] : []),
-      ],
-      id,
-    );
+    await publishAll(pubsub, await publicationsOf(hook, parents), id);
     await store.commit(id);
     return 'published';
   } catch (err) {
@@ -139,6 +195,53 @@ export async function deliver(
 }
 
 // Private helpers
+
+const METHOD_NOT_ALLOWED: WebhookAnswer = {
+  status: 405,
+  body: { error: 'METHOD_NOT_ALLOWED', message: 'POST a signed webhook JWT' },
+  headers: { allow: 'POST' },
+};
+
+/** Everything one webhook publishes: its topics, and the @live query keys it invalidates. */
+async function publicationsOf(hook: VerifiedWebhook, parents: ParentStore): Promise<Publication[]> {
+  const { event, envelope } = hook;
+  // Learn the parent the body names, or recall it for a deletion that carries only the id.
+  const named = parentFromBody(hook);
+  if (named) parents.remember([named]);
+  const kind = parentKindOf(envelope.eventType);
+  const known = named?.parent ?? (kind ? await parents.recall(kind, event.entityId) : undefined);
+  const liveKeys = liveKeysForWebhook(hook);
+  return [
+    ...publicationsFor(hook, known),
+    ...(liveKeys.length ? [{ topic: 'live:invalidate' as const, id: LIVE_INVALIDATION_ID, payload: { keys: liveKeys } }] : []),
+  ];
+}
+
+/** readLimited for a node:http request: the declared length first, then the bytes as they arrive. */
+function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new WebhookRejection(413, `body larger than ${maxBytes} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.pause();
+        reject(new WebhookRejection(413, `body larger than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('error', reject);
+    req.once('end', () => {
+      if (size === 0) reject(new WebhookRejection(400, 'empty body'));
+      else resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
 
 /** Content-Length first (cheap), then the streamed size, since a chunked body has no Content-Length. */
 async function readLimited(request: Request, maxBytes: number): Promise<string> {

@@ -18,6 +18,19 @@ import type { Redis } from 'ioredis';
  */
 export type ClaimResult = 'claimed' | 'duplicate' | 'busy';
 
+/** What one delivery did: published (appended), or nothing because the id was a duplicate, busy, or stale. */
+export type DeliveryResult = 'published' | 'duplicate' | 'busy' | 'stale';
+
+/** The stream entry of one webhook, as pubsub.ts appends it (see StreamTarget there). */
+export interface StreamEntry {
+  /** The stream's key, as the Redis client given to the store names it (its keyPrefix applies). */
+  key: string;
+  maxLen: number;
+  /** The webhook id every reader de-duplicates on, and the publications' JSON. */
+  dedupId: string;
+  body: string;
+}
+
 export interface WebhookStore {
   /**
    * Atomically take the id for processing; 'duplicate' when it was published already, 'busy' while it is being
@@ -34,6 +47,13 @@ export interface WebhookStore {
    * sequence passes, so the retry of an event whose publish failed is not mistaken for an old one.
    */
   advance(entityKey: string, sequence: string): Promise<boolean>;
+  /**
+   * Redis only: the whole delivery as one atomic step in one round trip — de-duplicate, order, append `entry` (if
+   * any) to the stream and mark the id done — so there is no claimed-but-unpublished window for a crash or an
+   * outage to strand, and the answer (the script's reply) confirms the append. A claim another delivery still holds
+   * (claim() on an older replica) is respected as claim() does: 'busy'.
+   */
+  deliverOnce?(id: string, order: { entityKey: string; sequence: string } | undefined, entry: StreamEntry | undefined): Promise<DeliveryResult>;
 }
 
 /** A claimed id that is never committed (the process died mid-publish) becomes free again after this long. */
@@ -76,7 +96,25 @@ export function createMemoryWebhookStore(ttlSeconds: number, now: () => number =
 }
 
 export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, prefix = 'attendance-graph:webhook:'): WebhookStore {
+  // EVALSHA (the script text is sent once per connection, not with every webhook).
+  const client = redis as Redis & { attendanceGraphDeliver?: (...args: string[]) => Promise<number> };
+  if (!client.attendanceGraphDeliver) redis.defineCommand('attendanceGraphDeliver', { numberOfKeys: 3, lua: DELIVER_SCRIPT });
   return {
+    async deliverOnce(id, order, entry) {
+      const idKey = `${prefix}id:${id}`;
+      const result = await client.attendanceGraphDeliver!(
+        idKey,
+        order ? `${prefix}seq:${order.entityKey}` : idKey,
+        entry?.key ?? idKey,
+        String(ttlSeconds),
+        String(ABANDONED_CLAIM_MS),
+        order ? padSequence(order.sequence) : '',
+        entry ? String(entry.maxLen) : '',
+        entry?.dedupId ?? '',
+        entry?.body ?? '',
+      );
+      return result === 1 ? 'published' : result === 2 ? 'busy' : result === 3 ? 'stale' : 'duplicate';
+    },
     async claim(id, token = randomUUID()) {
       // A claim left behind (Redis went away after the claim and before the append, so the release could not run
       // either) must not swallow the upstream's redelivery: a claim older than ABANDONED_CLAIM_MS (an append takes
@@ -132,6 +170,32 @@ if v then
   if at == nil or now - tonumber(at) < tonumber(ARGV[2]) then return 2 end
 end
 redis.call('SET', KEYS[1], 'claimed:' .. now .. ':' .. ARGV[3], 'EX', tonumber(ARGV[1]))
+return 1`;
+
+// CLAIM_SCRIPT, ADVANCE_SCRIPT, the append and commit() in one script (deliverOnce). KEYS: id, sequence, stream.
+// ARGV: TTL s, abandoned claim ms, padded sequence ('' = unordered), MAXLEN, dedup id, body ('' = nothing to append).
+// Returns 0 duplicate, 1 published, 2 busy, 3 stale (the id is then remembered as done, as the receiver did).
+const DELIVER_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if v == 'done' then return 0 end
+if v then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local at = string.match(v, '^claimed:(%d+)')
+  if at == nil or now - tonumber(at) < tonumber(ARGV[2]) then return 2 end
+end
+if ARGV[3] ~= '' then
+  local current = redis.call('GET', KEYS[2])
+  if current and current > ARGV[3] then
+    redis.call('SET', KEYS[1], 'done', 'EX', tonumber(ARGV[1]))
+    return 3
+  end
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', tonumber(ARGV[1]))
+end
+if ARGV[6] ~= '' then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'w', ARGV[5], 'm', ARGV[6])
+end
+redis.call('SET', KEYS[1], 'done', 'EX', tonumber(ARGV[1]))
 return 1`;
 
 // Only a claim is released (an id another replica already published stays remembered), and with a token only the
