@@ -180,6 +180,9 @@ class Group {
   /** One context per distinct credentials among the members, for executions that read upstream. */
   private readonly contexts = new Map<string, { context: GatewayContext; members: number }>();
   private readonly args: Omit<ExecutionArgs, 'rootValue' | 'contextValue'>;
+  /** Events read from the source and not delivered yet, oldest first. */
+  private readonly queue: unknown[] = [];
+  private draining?: Promise<void>;
   closed = false;
 
   constructor(
@@ -219,12 +222,19 @@ class Group {
     this.members.clear();
   }
 
+  /**
+   * Reads the source eagerly into `queue` while `drain` delivers: the source (a Repeater of Yoga's pubsub) refuses
+   * more than 1,024 unread events, and throws from the publisher's dispatch, so a long fan-out must not leave it
+   * unread while webhooks keep arriving.
+   */
   private async pump(): Promise<void> {
     try {
       for await (const payload of this.source) {
         if (this.closed) break;
-        await this.deliver(payload);
+        this.queue.push(payload);
+        this.draining ??= this.drain();
       }
+      while (this.draining) await this.draining;
       this.close();
     } catch (err) {
       this.options.onError?.(`shared subscription stream failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -232,7 +242,22 @@ class Group {
     }
   }
 
+  /** Delivers queued events one after another (in order), each after a turn of the event loop (see deliver). */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length && !this.closed) await this.deliver(this.queue.shift());
+    } catch (err) {
+      this.options.onError?.(`shared subscription delivery failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.close(err);
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
   private async deliver(payload: unknown): Promise<void> {
+    // A turn of the event loop first: the webhook that published this event is answered before its fan-out starts
+    // (in memory the publish and this delivery would otherwise share one run of microtasks).
+    await yieldToIO();
     const scopes = [...this.contexts];
     if (!scopes.length) return;
     const [firstCreds, first] = scopes[0]!;
