@@ -14,6 +14,7 @@ import { createWebhookReceiver, useWixWebhooks } from '../src/gateway/webhooks/r
 import { createRedisWebhookStore } from '../src/gateway/webhooks/store.js';
 import { WEBHOOK_EVENT_TYPES } from '../src/wire/types.js';
 import { REDIS_URL, redisOrFail } from './support/live.js';
+import { startRedisProxy } from './support/redis-proxy.js';
 
 const INSTANCE = '11111111-1111-4111-8111-111111111111';
 const EVENT_ID = '22222222-2222-4222-8222-222222222222';
@@ -341,9 +342,9 @@ describe('webhooks appended to the Redis stream in one atomic step (de-duplicate
   });
   afterAll(() => redis?.disconnect());
 
-  async function atomic() {
+  async function atomic(redisUrl = REDIS_URL) {
     const prefix = `atomic-test:${Math.random().toString(36).slice(2)}:`;
-    const handle = await createGatewayPubSub({ redisUrl: REDIS_URL, prefix });
+    const handle = await createGatewayPubSub({ redisUrl, prefix });
     const receiver = createWebhookReceiver({ config: { ...DEFAULT_CONFIG, webhookPublicKeys: [keyA.pem] }, pubsub: handle.pubsub, redis: handle.redis, stream: handle.stream });
     const post = async (jwt: string) => {
       const a = await receiver.answer(async () => jwt);
@@ -408,6 +409,25 @@ describe('webhooks appended to the Redis stream in one atomic step (de-duplicate
       expect(await a.appended(event.id)).toBe(1);
     } finally {
       await a.handle.close();
+    }
+  });
+
+  it('answers 200 and appends once when the script ran twice (its reply lost, ioredis resending it)', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const proxy = await startRedisProxy(REDIS_URL);
+    const a = await atomic(proxy.url);
+    try {
+      const event = rsvpEvent({ entityId: `rsvp-${Math.random()}` });
+      const cut = proxy.loseReplyTo(event.id);
+      const res = await a.post(await sign(event));
+      await cut;
+      // The resent run finds the id done: the entry its first run appended is the only one.
+      expect(res.status).toBe(200);
+      expect(['published', 'duplicate']).toContain(res.body.outcome);
+      expect(await a.appended(event.id)).toBe(1);
+    } finally {
+      await a.handle.close();
+      await proxy.close();
     }
   });
 });
