@@ -21,11 +21,13 @@ if (inspector) {
   await inspector.post('Profiler.enable');
 }
 let profiling = false;
+let profiles = 0;
+/** One file per measured phase: <file>-1.cpuprofile (the fan-outs), -2 (the ingest, after the first size), … */
 const profile = async (on: boolean) => {
   if (!inspector || profiling === on) return;
   profiling = on;
   if (on) await inspector.post('Profiler.start');
-  else writeFileSync(profileFile!, JSON.stringify((await inspector.post('Profiler.stop')).profile));
+  else writeFileSync(`${profileFile!.replace(/\.cpuprofile$/, '')}-${++profiles}.cpuprofile`, JSON.stringify((await inspector.post('Profiler.stop')).profile));
 };
 
 const connections = () => new Promise<number>((resolve) => gateway.server.getConnections((_e, n) => resolve(n)));
