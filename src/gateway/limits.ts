@@ -13,7 +13,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayConfig } from './config.js';
-import { httpError } from './security.js';
+import { httpError, mapParseErrors } from './security.js';
 
 export type LimitCode =
   | 'QUERY_TOO_DEEP'
@@ -64,17 +64,10 @@ export function useOperationLimits(config: GatewayConfig): Plugin[] {
       onRequestParse({ request, requestParser, setRequestParser }) {
         const length = Number(request.headers.get('content-length') ?? 0);
         if (length > config.maxBodyBytes) throw bodyTooLarge(config);
-        if (!requestParser) return;
         // A chunked body has no length up front: Yoga's own limiter (maxRequestBodySize) stops it mid-read.
-        const parse = requestParser;
-        setRequestParser(async (req) => {
-          try {
-            return await parse(req);
-          } catch (err) {
-            if ((err as GraphQLError).extensions?.code === 'REQUEST_ENTITY_TOO_LARGE') throw bodyTooLarge(config);
-            throw err;
-          }
-        });
+        mapParseErrors({ requestParser, setRequestParser }, (err) =>
+          (err as GraphQLError).extensions?.code === 'REQUEST_ENTITY_TOO_LARGE' ? bodyTooLarge(config) : err,
+        );
       },
       onValidate({ addValidationRule }) {
         addValidationRule(inputLimitsRule(config));

@@ -104,16 +104,9 @@ export function useRequestHardening(config: GatewayConfig): Plugin {
           throw httpError(415, 'UNSUPPORTED_MEDIA_TYPE', `POST /graphql takes Content-Type: application/json, got ${type ? JSON.stringify(type.slice(0, 80)) : 'none'}.`);
         }
       }
-      if (!requestParser) return;
-      const parse = requestParser;
-      setRequestParser(async (req) => {
-        try {
-          return await parse(req);
-        } catch (err) {
-          if (err instanceof GraphQLError) throw err;
-          throw httpError(400, 'BAD_REQUEST', 'The request could not be read: `variables` and `extensions` must be JSON objects.');
-        }
-      });
+      mapParseErrors({ requestParser, setRequestParser }, (err) =>
+        err instanceof GraphQLError ? err : httpError(400, 'BAD_REQUEST', 'The request could not be read: `variables` and `extensions` must be JSON objects.'),
+      );
     },
     onValidate({ addValidationRule }) {
       if (!config.introspection) addValidationRule(noIntrospection);
@@ -171,6 +164,25 @@ export function maskError(error: unknown): Error {
 function isOwnGraphQLError(error: unknown): error is GraphQLError {
   if (!(error instanceof GraphQLError)) return false;
   return error.originalError == null || isOwnGraphQLError(error.originalError);
+}
+
+/** What a Yoga `onRequestParse` hook is given to replace the request parser. */
+type RequestParsing = Pick<Parameters<NonNullable<Plugin['onRequestParse']>>[0], 'requestParser' | 'setRequestParser'>;
+
+/**
+ * Keeps Yoga's request parser, but answers its failures with `map(err)`: the gateway's own coded error for a body
+ * it could not read (the plugins of security.ts and limits.ts each decide which).
+ */
+export function mapParseErrors({ requestParser, setRequestParser }: RequestParsing, map: (err: unknown) => unknown): void {
+  if (!requestParser) return;
+  const parse = requestParser;
+  setRequestParser(async (req) => {
+    try {
+      return await parse(req);
+    } catch (err) {
+      throw map(err);
+    }
+  });
 }
 
 /** A coded refusal with its HTTP status; `spec: false` keeps the status even for `Accept: application/json`. */

@@ -9,13 +9,13 @@
  * times come from the sandbox clock (clock.ts) and their own random source, so only the ids chosen here (events,
  * RSVPs, contacts, sessions, participations, bookings, attendances) are reproducible.
  */
-import type { Attendance, AttendanceStatus, Booking, BookingStatus, CalendarEvent, Participation, PaymentStatus } from '../wire/types.js';
+import type { Attendance, AttendanceStatus, Booking, BookingStatus, CalendarEvent, PaymentStatus } from '../wire/types.js';
 import { now } from './clock.js';
+import { newParticipation, newSession } from './domain/calendar.js';
 import { createEvent, createTicketGuests } from './domain/events.js';
 import { checkIn, createRsvp } from './domain/rsvps.js';
 import { guidFromRandom, guidFromString, mulberry32, newCalendarEventId, newGuid } from './ids.js';
 import { createTenantDb, type Tenant } from './tenant.js';
-import { SANDBOX_APP_ID } from './webhooks.js';
 
 export interface SeedSize {
   events: number;
@@ -94,23 +94,19 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
     const appointment = i % 7 === 6;
     const start = SEED_BASE_DATE + i * DAY + int(8, 18) * HOUR;
     const created = at(-30 * DAY + i * HOUR);
-    const session: CalendarEvent = {
-      id: newCalendarEventId(rand),
-      scheduleId: schedule.id,
-      type: appointment ? 'APPOINTMENT' : 'CLASS',
-      status: i % 10 === 9 ? 'CANCELLED' : 'CONFIRMED',
-      title: appointment ? 'Private session' : schedule.title,
-      start: { utcDate: new Date(start).toISOString(), timeZone: 'Etc/UTC' },
-      end: { utcDate: new Date(start + HOUR).toISOString(), timeZone: 'Etc/UTC' },
-      // Every fourth class has no capacity limit (null), so there is always a session with room.
-      totalCapacity: appointment ? 1 : [12, 20, 30, null][i % 4]!,
-      remainingCapacity: null,
-      participants: { total: 0 },
-      appId: SANDBOX_APP_ID,
-      revision: '1',
-      createdDate: created,
-      updatedDate: created,
-    };
+    const session = newSession(
+      {
+        id: newCalendarEventId(rand),
+        scheduleId: schedule.id,
+        type: appointment ? 'APPOINTMENT' : 'CLASS',
+        status: i % 10 === 9 ? 'CANCELLED' : 'CONFIRMED',
+        title: appointment ? 'Private session' : schedule.title,
+        // Every fourth class has no capacity limit (null), so there is always a session with room.
+        totalCapacity: appointment ? 1 : [12, 20, 30, null][i % 4]!,
+      },
+      start,
+      created,
+    );
     db.calendarEvents.set(session.id, session);
     sessions.push(session);
   }
@@ -125,18 +121,17 @@ export function seedTenant(tenant: Tenant, seed: number, size: Partial<SeedSize>
       const contact = pick(contacts);
       const created = at(-20 * DAY + i * HOUR + k * 60_000);
       const status = participationSeq++ % 8 === 7 ? 'PENDING_CONFIRMATION' : 'CONFIRMED';
-      const p: Participation = {
-        id: guidFromRandom(rand),
-        externalId: guidFromRandom(rand),
-        participant: { name: `${contact.firstName} ${contact.lastName}`, email: contact.email, contactId: contact.id },
-        partySize,
-        status,
-        appId: SANDBOX_APP_ID,
-        revision: '1',
-        createdDate: created,
-        updatedDate: created,
-        eventId: session.id,
-      };
+      const p = newParticipation(
+        {
+          id: guidFromRandom(rand),
+          externalId: guidFromRandom(rand),
+          participant: { name: `${contact.firstName} ${contact.lastName}`, email: contact.email, contactId: contact.id },
+          partySize,
+          status,
+          eventId: session.id,
+        },
+        created,
+      );
       if (status === 'CONFIRMED') used += partySize;
       db.participations.set(p.id!, p);
     }
@@ -283,22 +278,7 @@ export function addCourse(tenant: Tenant, spec: CourseSpec): { scheduleId: strin
   const sessions: CalendarEvent[] = [];
   for (let i = 0; i < spec.sessions; i++) {
     const start = first + i * 24 * HOUR;
-    const session: CalendarEvent = {
-      id: newCalendarEventId(),
-      scheduleId,
-      type: 'COURSE',
-      status: 'CONFIRMED',
-      title,
-      start: { utcDate: new Date(start).toISOString(), timeZone: 'Etc/UTC' },
-      end: { utcDate: new Date(start + HOUR).toISOString(), timeZone: 'Etc/UTC' },
-      totalCapacity: null,
-      remainingCapacity: null,
-      participants: { total: 0 },
-      appId: SANDBOX_APP_ID,
-      revision: '1',
-      createdDate: created,
-      updatedDate: created,
-    };
+    const session = newSession({ id: newCalendarEventId(), scheduleId, type: 'COURSE', status: 'CONFIRMED', title, totalCapacity: null }, start, created);
     tenant.db.calendarEvents.set(session.id, session);
     sessions.push(session);
   }

@@ -376,14 +376,8 @@ export interface QueryEventsResponse {
 
 export type GuestAttendanceStatus = 'NOT_ATTENDING' | 'ATTENDING' | 'IN_WAITLIST';
 export type GuestType = 'RSVP' | 'BUYER' | 'TICKET_HOLDER';
-export interface GuestCheckInDetails {
-  checkedIn?: boolean;
-  checkInDate?: Timestamp | null;
-  checkInCanceledDate?: Timestamp | null;
-  checkedInBy?: unknown;
-  checkInCanceledBy?: unknown;
-  checkedInByStaffMember?: boolean;
-  checkInCanceledByStaffMember?: boolean;
+/** An RSVP guest's check-in state as the guest list repeats it, with the person's name. */
+export interface GuestCheckInDetails extends RsvpCheckInDetails {
   fullName?: string;
 }
 export interface GuestDetails {

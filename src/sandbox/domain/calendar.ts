@@ -33,11 +33,39 @@ import { SANDBOX_APP_ID } from '../webhooks.js';
 import { nextRevision, revisionConflict } from './revisions.js';
 
 const STATUSES: readonly ParticipationStatus[] = ['CONFIRMED', 'PENDING_CONFIRMATION'];
+const HOUR = 3_600_000;
 
 export function getCalendarEvent(tenant: Tenant, eventId: string): CalendarEvent {
   const event = tenant.db.calendarEvents.get(eventId);
   if (!event) throw notFound('EVENT_NOT_FOUND', `Calendar event ${eventId} not found`, { eventId });
   return event;
+}
+
+/**
+ * A session as stored, one hour long from `startMs`: no participants yet (`refreshCalendarEvent` derives them),
+ * revision 1, owned by the sandbox app like every sandbox schedule (§3.2).
+ */
+export function newSession(
+  fields: Pick<CalendarEvent, 'id' | 'scheduleId' | 'type' | 'status' | 'title' | 'totalCapacity'>,
+  startMs: number,
+  created: string,
+): CalendarEvent {
+  return {
+    ...fields,
+    start: { utcDate: new Date(startMs).toISOString(), timeZone: 'Etc/UTC' },
+    end: { utcDate: new Date(startMs + HOUR).toISOString(), timeZone: 'Etc/UTC' },
+    remainingCapacity: null,
+    participants: { total: 0 },
+    appId: SANDBOX_APP_ID,
+    revision: '1',
+    createdDate: created,
+    updatedDate: created,
+  };
+}
+
+/** A participation as stored: revision 1, appId of the schedule owning its session (the sandbox app, §3.2). */
+export function newParticipation(fields: Omit<Participation, 'appId' | 'revision' | 'createdDate' | 'updatedDate'>, created: string): Participation {
+  return { ...fields, appId: SANDBOX_APP_ID, revision: '1', createdDate: created, updatedDate: created };
 }
 
 /** Sum of partySize over the CONFIRMED participations of a calendar event (§3.6). */
@@ -100,21 +128,18 @@ export function createParticipation(tenant: Tenant, input: any, idempotencyKey: 
     getCalendarEvent(tenant, input.eventId);
     if (status === 'CONFIRMED') checkCapacity(tenant, input.eventId, partySize, undefined);
   }
-  const created = now();
-  const participation: Participation = {
-    id: newGuid(),
-    ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
-    participant: { ...(input.participant ?? {}) },
-    partySize,
-    status,
-    // §3.2: the appId of the schedule owning the event; every sandbox schedule belongs to the sandbox app.
-    appId: SANDBOX_APP_ID,
-    revision: '1',
-    createdDate: created,
-    updatedDate: created,
-    ...(input.extendedFields !== undefined ? { extendedFields: structuredClone(input.extendedFields) } : {}),
-    ...(input.eventId ? { eventId: input.eventId } : { scheduleId: input.scheduleId }),
-  };
+  const participation = newParticipation(
+    {
+      id: newGuid(),
+      ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
+      participant: { ...(input.participant ?? {}) },
+      partySize,
+      status,
+      ...(input.extendedFields !== undefined ? { extendedFields: structuredClone(input.extendedFields) } : {}),
+      ...(input.eventId ? { eventId: input.eventId } : { scheduleId: input.scheduleId }),
+    },
+    now(),
+  );
   tenant.db.participations.set(participation.id!, participation);
   if (typeof idempotencyKey === 'string') tenant.db.participationIdempotency.set(idempotencyKey, participation.id!);
   tenant.emit({ entityFqdn: ENTITY_FQDN.participation, slug: 'created', entityId: participation.id!, createdEvent: { entity: structuredClone(participation) } });

@@ -175,28 +175,8 @@ export const rsvpsRoutes: Route[] = [
       return { count: countMatching(searchable([...tenant.db.rsvps.values()]), filter ?? {}, RSVP_SEARCH_SPEC) };
     },
   },
-  {
-    method: 'POST',
-    paths: at(RSVPS, '/{rsvpId}/check-in'),
-    handler({ tenant, params, body }) {
-      const fields = parseFieldsets(body?.fields, RSVP_FIELDSETS, 3);
-      const guestIds = checkInGuestIds(body?.guestIds);
-      const date = checkInDate(body?.checkInDate, 'checkInDate');
-      const rsvp = checkIn(tenant, params.rsvpId!, guestIds, date);
-      return { rsvp: projectRsvp(rsvp, fields) };
-    },
-  },
-  {
-    method: 'POST',
-    paths: at(RSVPS, '/{rsvpId}/cancel-check-in'),
-    handler({ tenant, params, body }) {
-      const fields = parseFieldsets(body?.fields, RSVP_FIELDSETS, 3);
-      const guestIds = checkInGuestIds(body?.guestIds);
-      const date = checkInDate(body?.checkInCanceledDate, 'checkInCanceledDate');
-      const rsvp = cancelCheckIn(tenant, params.rsvpId!, guestIds, date);
-      return { rsvp: projectRsvp(rsvp, fields) };
-    },
-  },
+  checkInRoute('/check-in', 'checkInDate', checkIn),
+  checkInRoute('/cancel-check-in', 'checkInCanceledDate', cancelCheckIn),
   {
     method: 'PATCH',
     paths: at(BULK, '/update'),
@@ -228,3 +208,17 @@ export const rsvpsRoutes: Route[] = [
     },
   },
 ];
+
+/** Check In and Cancel Check In (§5.1) take the same body: `guestIds`, a date named `dateField`, `fields`. */
+function checkInRoute(rest: string, dateField: string, change: typeof checkIn): Route {
+  return {
+    method: 'POST',
+    paths: at(RSVPS, `/{rsvpId}${rest}`),
+    handler({ tenant, params, body }) {
+      const fields = parseFieldsets(body?.fields, RSVP_FIELDSETS, 3);
+      const guestIds = checkInGuestIds(body?.guestIds);
+      const date = checkInDate(body?.[dateField], dateField);
+      return { rsvp: projectRsvp(change(tenant, params.rsvpId!, guestIds, date), fields) };
+    },
+  };
+}
