@@ -296,6 +296,46 @@ describe('writes whose answer is lost: nothing written twice', () => {
     });
   });
 
+  // Error answers to a create: the upstream answered, so nothing was written. A create without an upstream key is
+  // not resent by the gateway (a 5xx may come after a write); the client hears retryable=true, outcomeUnknown=false
+  // and, on a 429, how long to wait, and its retry as told makes exactly one RSVP.
+  const ERR_FIELDS = `... on UpstreamError { code retryable outcomeUnknown retryAfterSeconds }`;
+  const CREATE_RSVP_TOLD = `mutation ($input: CreateRsvpInput!) { createRsvp(input: $input) { __typename ... on RsvpPayload { rsvp { rsvpId } } ${ERR_FIELDS} } }`;
+  for (const c of [
+    { fault: 'createRsvp: 500 once', rules: [{ route: RSVP_CREATE, status: 500, times: 1 }], code: 'UPSTREAM_UNAVAILABLE', wait: null },
+    { fault: 'createRsvp: 503 once', rules: [{ route: RSVP_CREATE, status: 503, times: 1 }], code: 'UPSTREAM_UNAVAILABLE', wait: null },
+    { fault: 'createRsvp: 503 until cleared', rules: [{ route: RSVP_CREATE, status: 503 }], code: 'UPSTREAM_UNAVAILABLE', wait: null },
+    { fault: 'createRsvp: 429 Retry-After: 1 (seconds)', rules: [{ route: RSVP_CREATE, status: 429, retryAfterSeconds: 1, times: 1 }], code: 'RATE_LIMITED', wait: 1 },
+    { fault: 'createRsvp: 429 Retry-After: <HTTP date ~1 s ahead>', rules: [{ route: RSVP_CREATE, status: 429, retryAfterSeconds: 1, retryAfterAsDate: true, times: 1 }], code: 'RATE_LIMITED', wait: 2 },
+  ]) {
+    it(`${c.fault}: retryable, nothing written; the client's retry as told makes 1 RSVP`, async () => {
+      const email = `err-${Math.random().toString(36).slice(2)}@example.com`;
+      await stack.resetStats();
+      const first = await withFault(c.rules, () => stack.gql(CREATE_RSVP_TOLD, { input: input(email) }, token));
+      const told = first.data.createRsvp;
+      expect(told).toMatchObject({ __typename: 'UpstreamError', code: c.code, retryable: true, outcomeUnknown: false });
+      // A date rounds up to whole seconds: 1 or 2.
+      if (c.wait === null) expect(told.retryAfterSeconds).toBeNull();
+      else expect(told.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(told.retryAfterSeconds ?? 0).toBeLessThanOrEqual(c.wait ?? 0);
+      expect(await rsvpsFor(email)).toHaveLength(0);
+      const refused = (await stack.stats()).byRoute[RSVP_CREATE];
+      // The client: retryable and not outcomeUnknown, so resend (after Retry-After when given).
+      if (told.retryAfterSeconds) await new Promise((r) => setTimeout(r, told.retryAfterSeconds * 1000));
+      const retry = await stack.gql(CREATE_RSVP_TOLD, { input: input(email) }, token);
+      expect(retry.data.createRsvp.__typename).toBe('RsvpPayload');
+      const upstream = await rsvpsFor(email);
+      expect(upstream).toHaveLength(1);
+      expect(retry.data.createRsvp.rsvp.rsvpId).toBe(upstream[0].id);
+      const calls = (await stack.stats()).byRoute[RSVP_CREATE];
+      TABLE.push({
+        fault: c.fault,
+        client: `UpstreamError ${c.code} retryable=true outcomeUnknown=false${told.retryAfterSeconds ? ` retryAfterSeconds=${told.retryAfterSeconds}` : ''}; the client's retry → RsvpPayload`,
+        upstream: `${refused} refused create call(s), then 1; 1 RSVP (${calls} calls)`,
+      });
+    });
+  }
+
   it('checkInRsvpGuests answered late: re-read, every guest reported checked in as the upstream has it', async () => {
     const created = await stack.upstream(
       'POST',

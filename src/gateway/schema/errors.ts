@@ -76,6 +76,8 @@ export class UpstreamMutationError extends MutationError {
     readonly outcomeUnknown = false,
     /** The idempotency key the create used, so a retry reuses it (keyed creates only). */
     public idempotencyKey: string | null = null,
+    /** How long the upstream asked to wait before retrying (its Retry-After, seconds or a date), when it said. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'UpstreamMutationError';
@@ -145,7 +147,8 @@ export function typedUpstreamError(err: unknown, resource: string, id: string, f
     return new CapacityExceededError(field ?? resource, err.message, num(data.requested), num(data.maxRsvpSize) ?? num(data.remainingCapacity));
   }
   // upstream/http.ts decided it (retryDecision): a write with an unknown outcome is not plainly retryable.
-  return new UpstreamMutationError(err.code, err.message, err.status, err.upstreamCode ?? null, err.retryable, err.outcomeUnknown);
+  const retryAfter = err.retryAfterMs === undefined ? null : Math.max(0, Math.ceil(err.retryAfterMs / 1000));
+  return new UpstreamMutationError(err.code, err.message, err.status, err.upstreamCode ?? null, err.retryable, err.outcomeUnknown, null, retryAfter);
 }
 
 /** Whether an upstream error is a stale revision (the sandbox: HTTP 409 REVISION_MISMATCH). */
@@ -275,6 +278,10 @@ builder.objectType(UpstreamMutationError, {
       description: 'The write was sent and no answer came back, so it may have been applied: read before writing again, or resend with the same idempotencyKey.',
     }),
     idempotencyKey: t.exposeID('idempotencyKey', { nullable: true, description: 'The key this create used; resend it to retry without a second write.' }),
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      nullable: true,
+      description: 'When the upstream said how long to wait (Retry-After on a 429 or 503): wait at least this long before retrying.',
+    }),
   }),
 });
 
