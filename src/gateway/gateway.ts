@@ -329,12 +329,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       // Stop accepting; idle keep-alive sockets close now, busy ones once their response is sent.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // A keep-alive socket whose last response has just finished would hold the close until the client's idle
+      // timeout (seconds after the last in-flight request ended): while draining, such sockets are closed as they
+      // fall idle.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       const wsClosed = new Promise<void>((resolve) => wss.close(() => resolve()));
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
       await Promise.race([Promise.all([closed, wsClosed]), deadline]);
       clearTimeout(timer);
+      clearInterval(sweep);
       for (const client of wss.clients) client.terminate();
       server.closeAllConnections();
       await closed;
