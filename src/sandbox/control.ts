@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { invalidArgument, applicationError } from './errors.js';
+import { endEvent, remindEvent } from './domain/event-lifecycle.js';
 import { createTicketGuests, getEvent, setOrderStatus, startEvent } from './domain/events.js';
 import type { OrderStatus } from './domain/guests.js';
 import { parseFaultRules, type Faults } from './faults.js';
@@ -41,6 +42,8 @@ export const CONTROL_ENDPOINTS: Record<string, string> = {
   'GET behaviour': '{guestNameChangeUpdates}',
   'POST behaviour': '{guestNameChangeUpdates?: 1|2, revisionConflict?: {status: 409|428|400, code}}: where the sources allow several behaviours',
   'POST start-event': '{token, eventId, timing?}: the event starts (Wix does this on the clock): event_started and guest_event_starts',
+  'POST end-event': '{token, eventId}: the event ends (Wix does this on the clock): event_ended',
+  'POST event-reminder': '{token, eventId, startsIn?: {days?, hours?, minutes?}}: one of the reminders Wix sends on the clock: event_reminder',
   'POST ticket-orders': '{token, eventId, tickets (1..50), status: PAID|OFFLINE_PENDING|FREE|PENDING|…} -> {orderNumber, guests}: a BUYER and its TICKET_HOLDERs',
   'POST ticket-orders/status': '{token, orderNumber, status}: the order moves its guests (CANCELED also sends guest_order_canceled)',
   'POST courses': '{token, title?, sessions (1..50), bookings: [{totalParticipants (1..50), status?, contactId?}] (0..100), start?} -> {scheduleId, sessions, bookings}: a course schedule, its COURSE sessions and course bookings',
@@ -108,6 +111,14 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         if (timing !== undefined && !TIMINGS.includes(timing as string)) throw invalidArgument({ field: 'timing', description: `expected one of ${TIMINGS.join(', ')}, got ${JSON.stringify(timing)}` });
         const event = startEvent(deps.tenant(tokenOf(token)), stringField(eventId, 'eventId'), timing as string | undefined);
         return { json: { event } };
+      }
+      case 'POST end-event': {
+        const { token, eventId } = (body ?? {}) as Record<string, unknown>;
+        return { json: { event: endEvent(deps.tenant(tokenOf(token)), stringField(eventId, 'eventId')) } };
+      }
+      case 'POST event-reminder': {
+        const { token, eventId, startsIn } = (body ?? {}) as Record<string, unknown>;
+        return { json: { event: remindEvent(deps.tenant(tokenOf(token)), stringField(eventId, 'eventId'), duration(startsIn)) } };
       }
       case 'POST ticket-orders': {
         const { token, eventId, tickets, status, contactId } = (body ?? {}) as Record<string, unknown>;
@@ -178,6 +189,13 @@ function courseSpec(raw: Record<string, unknown>): CourseSpec {
     return { totalParticipants: n, ...(b.status ? { status: b.status } : {}), ...(b.contactId ? { contactId: b.contactId } : {}) };
   });
   return { sessions, bookings: list, ...(title ? { title: title as string } : {}), ...(start ? { start: start as string } : {}) };
+}
+
+function duration(raw: unknown): { days?: number; hours?: number; minutes?: number } {
+  if (raw === undefined) return { days: 1 };
+  const ok = raw && typeof raw === 'object' && !Array.isArray(raw) && Object.entries(raw).every(([k, v]) => ['days', 'hours', 'minutes'].includes(k) && Number.isInteger(v) && (v as number) >= 0);
+  if (!ok) throw invalidArgument({ field: 'startsIn', description: `expected {days?, hours?, minutes?} of non-negative integers, got ${JSON.stringify(raw)}` });
+  return raw as { days?: number; hours?: number; minutes?: number };
 }
 
 function webhookUrl(body: unknown): string {

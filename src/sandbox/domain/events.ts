@@ -112,7 +112,8 @@ export function updateEvent(tenant: Tenant, eventId: string, patch: Partial<WixE
 /** CANCELED, with event_canceled, event_updated and one guest_event_canceled per guest (seed 003). */
 export function cancelEvent(tenant: Tenant, eventId: string): WixEvent {
   const event = getEvent(tenant, eventId);
-  if (event.status === 'CANCELED') throw failedPrecondition('EVENT_ALREADY_CANCELED', `Event ${eventId} is already canceled`, { eventId });
+  // The SDK declares INVALID_EVENT_STATUS_TRANSITION as Cancel Event's one application error.
+  if (event.status === 'CANCELED' || event.status === 'ENDED') throw failedPrecondition('INVALID_EVENT_STATUS_TRANSITION', `Event ${eventId} is ${event.status}`, { eventId, status: event.status });
   event.status = 'CANCELED';
   event.updatedDate = now();
   tenant.emit({

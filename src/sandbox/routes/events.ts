@@ -4,6 +4,7 @@
  * (what the SDK calls on any other host, §1.1). The rules and webhooks of an event change live in domain/events.ts.
  */
 import type { WixEvent } from '../../wire/types.js';
+import { cancelEventsByFilter, cloneEvent, deleteEvent, deleteEventsByFilter, publishDraftEvent } from '../domain/event-lifecycle.js';
 import { cancelEvent, createEvent, getEvent, getEventBySlug, projectEvent, updateEvent } from '../domain/events.js';
 import { invalidArgument } from '../errors.js';
 import { runQuery, type QuerySpec } from '../query-language.js';
@@ -54,6 +55,7 @@ export const EVENTS_QUERY_SPEC: QuerySpec = {
 };
 
 const V3 = ['/events/v3/events', '/_api/events-events-v3-adapter/v3/events'];
+const BULK = ['/events/v3/bulk/events', '/_api/events-events-v3-adapter/v3/bulk/events'];
 
 export const eventsRoutes: Route[] = [
   {
@@ -142,6 +144,53 @@ export const eventsRoutes: Route[] = [
     handler({ tenant, params, body }) {
       const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
       return { event: projectEvent(cancelEvent(tenant, params.eventId!), fields) };
+    },
+  },
+  {
+    // Publish Draft Event (SDK publishDraftEvent): DRAFT -> UPCOMING, event_published.
+    method: 'POST',
+    paths: V3.map((p) => `${p}/{eventId}/publish`),
+    handler({ tenant, params, body }) {
+      const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
+      return { event: projectEvent(publishDraftEvent(tenant, params.eventId!), fields) };
+    },
+  },
+  {
+    // Clone Event (SDK cloneEvent {event?, draft?}): a copy 14 days later, event_created and event_cloned.
+    method: 'POST',
+    paths: V3.map((p) => `${p}/{eventId}/clone`),
+    handler({ tenant, params, body }) {
+      const fields = parseFieldsets(body?.fields, EVENT_FIELDSETS, 20);
+      if (body?.event !== undefined && (typeof body.event !== 'object' || body.event === null)) throw invalidArgument({ field: 'event', description: 'expected an object' });
+      const copy = cloneEvent(tenant, params.eventId!, { event: body?.event, draft: body?.draft === true });
+      return { event: projectEvent(copy, fields) };
+    },
+  },
+  {
+    // Delete Event (SDK deleteEvent): answers the id; event_deleted carries only the id.
+    method: 'DELETE',
+    paths: V3.map((p) => `${p}/{eventId}`),
+    handler({ tenant, params }) {
+      deleteEvent(tenant, params.eventId!);
+      return { eventId: params.eventId };
+    },
+  },
+  {
+    // Bulk Cancel / Delete Events By Filter (SDK bulkCancelEventsByFilter / bulkDeleteEventsByFilter): `filter` is a
+    // query whose `filter` takes the query spec's fields; each event goes as its single-event route would.
+    method: 'POST',
+    paths: BULK.map((p) => `${p}/cancel-by-filter`),
+    handler({ tenant, body }) {
+      cancelEventsByFilter(tenant, body?.filter?.filter, EVENTS_QUERY_SPEC);
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    paths: BULK.map((p) => `${p}/delete-by-filter`),
+    handler({ tenant, body }) {
+      deleteEventsByFilter(tenant, body?.filter?.filter, EVENTS_QUERY_SPEC);
+      return {};
     },
   },
   {
