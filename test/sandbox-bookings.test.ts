@@ -255,6 +255,12 @@ describe('bookings reader', () => {
       expect(res.status).toBe(200);
       expect(res.body.extendedBookings.map((x: any) => x.booking.id).sort()).toEqual(ids);
     }
+    // One attendance per session of the course (seed 000), and a participant's course attendance by its booking.
+    for (const session of course.sessions) {
+      expect((await t.call('POST', '/bookings/v2/attendance/set', { attendance: { bookingId: course.bookings[0].id, eventId: session.id, status: 'ATTENDED' } })).status).toBe(200);
+    }
+    const perBooking = await t.call('POST', '/bookings/v2/attendance/query', { query: { filter: { bookingId: course.bookings[0].id } } });
+    expect(perBooking.body.attendances.map((a: any) => a.eventId).sort()).toEqual(course.sessions.map((s: any) => s.id).sort());
     // A class session's sessionId finds its slot bookings; the id filter is overridden by sessionId (the SDK's words).
     const classBooking = bookings.find((b) => b.bookedEntity?.slot?.eventId);
     const bySlot = await t.call('POST', singular, { query: { filter: { id: course.bookings[0].id }, cursorPaging: { limit: 100 } }, sessionId: classBooking.bookedEntity.slot.eventId });

@@ -5,7 +5,7 @@
  * event definitions and the seed pages' calendar participation types (no SDK package here), made by a real scenario
  * and, for the SDK ones, dispatched by @wix/sdk's webhooks.process to the handler of its type.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
@@ -442,5 +442,19 @@ describe('every declared webhook type', () => {
     // docs/fidelity.md lists every one of them.
     const doc = readFileSync('docs/fidelity.md', 'utf8');
     expect([...declared, ...SEED_ONLY_WEBHOOKS].filter((t) => !doc.includes(t.replace(/^.*\./, ''))), 'webhooks missing from docs/fidelity.md').toEqual([]);
+  });
+});
+
+describe('the seed behaviours table', () => {
+  it('has no gap: every behaviour names where it lives and a test file that exists', () => {
+    const doc = readFileSync('docs/fidelity.md', 'utf8');
+    const rows = [...doc.matchAll(/^\| (\d+) \| ([0-9/-]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/gm)];
+    expect(rows.length).toBe(51);
+    for (const [, n, , behaviour, where, tests] of rows) {
+      expect(where!.trim(), `row ${n}: ${behaviour}`).not.toBe('');
+      const files = [...tests!.matchAll(/(?:^|; )([a-z-]+)(?=:|;|$)/g)].map((m) => m[1]!);
+      expect(files.length, `row ${n}: ${behaviour}`).toBeGreaterThan(0);
+      for (const f of files) expect(existsSync(`test/${f}.test.ts`), `row ${n} names test/${f}.test.ts`).toBe(true);
+    }
   });
 });

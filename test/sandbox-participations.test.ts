@@ -101,6 +101,7 @@ describe('create', () => {
     ['both eventId and scheduleId', { scheduleId: randomUUID() }, 'participation.eventId'],
     ['a bad status', { status: 'MAYBE' }, 'participation.status'],
     ['a non-GUID externalId', { externalId: 'ext-1' }, 'participation.externalId'],
+    ['an eventId shorter than 36 characters', { eventId: 'x'.repeat(35) }, 'participation.eventId'],
   ])('refuses %s with a 400 naming the field', async (_name, extra, field) => {
     const res = await create({ eventId: sessions[0].id, partySize: 1, ...extra });
     expect(res.status).toBe(400);

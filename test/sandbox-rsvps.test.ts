@@ -110,6 +110,16 @@ describe('create', () => {
     expect(summary).toEqual({ eventId, yesGuestCount: 1, noGuestCount: 0, waitlistGuestCount: 0, totalRsvpCount: 1 });
   });
 
+  it('refuses a NO on an event set to "Yes only" (seed 004: the RSVP options are "Yes only" or "Yes and No")', async () => {
+    const eventId = await newEvent({ responseType: 'YES_ONLY' });
+    const no = await sb.call('POST', '/events/v2/rsvps', { rsvp: rsvpInput(eventId, { status: 'NO' }) });
+    expect(no.status).toBe(400);
+    expect(no.body.details.applicationError.code).toBe('UNEXPECTED_RSVP_STATUS');
+    expect((await sb.call('POST', '/events/v2/rsvps', { rsvp: rsvpInput(eventId) })).status).toBe(200);
+    const open = await newEvent({ responseType: 'YES_AND_NO' });
+    expect((await sb.call('POST', '/events/v2/rsvps', { rsvp: rsvpInput(open, { status: 'NO' }) })).status).toBe(200);
+  });
+
   it('lets options.ignoreLimits override the limit', async () => {
     const eventId = await newEvent({ limit: 1 });
     await createRsvp(eventId);
@@ -275,6 +285,12 @@ describe('query, search and count', () => {
     expect(new Set(names).size).toBe(111);
     expect(names.every((n) => n.startsWith('P1'))).toBe(true);
     expect(await sb.call('POST', '/events/v2/rsvps/count', { filter: { eventId }, search: { expression: 'p1' } })).toMatchObject({ body: { count: 111 } });
+  });
+
+  it("serves search at /events-rsvps/v2/rsvps/search, where seed 004's example calls it", async () => {
+    const res = await sb.call('POST', '/events-rsvps/v2/rsvps/search', { search: { filter: { eventId }, search: { expression: 'p42' }, cursorPaging: { limit: 100 } }, fields: ['DETAILS'] });
+    expect(res.status).toBe(200);
+    expect(res.body.rsvps).toHaveLength(11);
   });
 
   it('answers a VALUE aggregation over the matched set', async () => {

@@ -69,7 +69,8 @@ export const RSVP_SEARCH_SPEC: QuerySpec = {
   maxSort: 10,
 };
 
-const RSVPS = ['/events/v2/rsvps', '/_api/events-rsvps/v2/rsvps'];
+// `/events-rsvps/v2/...` on wixapis too: seed 004's Search RSVPs example calls it there.
+const RSVPS = ['/events/v2/rsvps', '/_api/events-rsvps/v2/rsvps', '/events-rsvps/v2/rsvps'];
 const BULK = ['/events/v2/bulk/rsvps', '/_api/events-rsvps/v2/bulk/rsvps'];
 const at = (prefixes: string[], rest = '') => prefixes.map((p) => p + rest);
 
