@@ -217,7 +217,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     cors: corsFor(config),
     // Nothing here takes file uploads; multipart is the other content type a cross-site form can send.
     multipart: false,
-    maxRequestBodySize: config.maxBodyBytes,
+    // MAX_BODY_BYTES is enforced in limits.ts, without a counting stream for bodies that state their length.
+    maxRequestBodySize: false,
     logging: logger,
     landingPage: false,
     extraParamNames: persisted.extraParamNames,

@@ -13,7 +13,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayConfig } from './config.js';
-import { httpError, mapParseErrors } from './security.js';
+import { httpError } from './security.js';
 
 export type LimitCode =
   | 'QUERY_TOO_DEEP'
@@ -61,13 +61,17 @@ export function useOperationLimits(config: GatewayConfig): Plugin[] {
     maxAliasesPlugin({ n: config.maxAliases, allowList: [], onReject: reject('TOO_MANY_ALIASES', 'Alias count', config.maxAliases, 'MAX_ALIASES') }),
     maxDirectivesPlugin({ n: config.maxDirectives, onReject: reject('TOO_MANY_DIRECTIVES', 'Directive count', config.maxDirectives, 'MAX_DIRECTIVES') }),
     {
-      onRequestParse({ request, requestParser, setRequestParser }) {
-        const length = Number(request.headers.get('content-length') ?? 0);
-        if (length > config.maxBodyBytes) throw bodyTooLarge(config);
-        // A chunked body has no length up front: Yoga's own limiter (maxRequestBodySize) stops it mid-read.
-        mapParseErrors({ requestParser, setRequestParser }, (err) =>
-          (err as GraphQLError).extensions?.code === 'REQUEST_ENTITY_TOO_LARGE' ? bodyTooLarge(config) : err,
-        );
+      onRequestParse({ request, requestParser, setRequestParser, fetchAPI }) {
+        const header = request.headers.get('content-length');
+        if (Number(header ?? 0) > config.maxBodyBytes) throw bodyTooLarge(config);
+        if (!requestParser) return;
+        const parse = requestParser;
+        // Node's HTTP parser hands over exactly Content-Length bytes (a body that says otherwise is refused before it
+        // gets here), so a sized body within the limit is read as it is: Yoga's own limiter (maxRequestBodySize, off
+        // in gateway.ts) piped every body through a counting web stream. A chunked body has no length up front: it
+        // is counted while read and refused past the limit.
+        if (header !== null && /^\d+$/.test(header)) return;
+        setRequestParser(async (req) => parse(req.body ? await readLimited(req, config, fetchAPI) : req));
       },
       onValidate({ addValidationRule }) {
         addValidationRule(inputLimitsRule(config));
@@ -77,6 +81,24 @@ export function useOperationLimits(config: GatewayConfig): Plugin[] {
       },
     },
   ];
+}
+
+/** A request whose body was read (chunked, no Content-Length) with a byte count, refused once it is over the limit. */
+async function readLimited(req: Request, config: GatewayConfig, fetchAPI: { Request: typeof Request }): Promise<Request> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > config.maxBodyBytes) {
+      await reader.cancel().catch(() => {});
+      throw bodyTooLarge(config);
+    }
+    chunks.push(value);
+  }
+  return new fetchAPI.Request(req.url, { method: req.method, headers: req.headers, signal: req.signal, body: Buffer.concat(chunks) });
 }
 
 /**
