@@ -94,6 +94,17 @@ describe('filter operators', () => {
     expect(ids({ id: { $nin: [] } })).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('$in matches as $eq does: timestamps as instants, int64 strings and numbers alike, also among plain strings', () => {
+    const withIn: QuerySpec = {
+      ...spec,
+      fields: { ...spec.fields, createdDate: { ops: ['$in'] }, revision: { ops: ['$in'] } },
+    };
+    const matching = (filter: Record<string, unknown>) => items.filter((i) => matchesFilter(i, filter, withIn)).map((i) => i.id);
+    expect(matching({ createdDate: { $in: ['2024-01-02T10:00:00.000Z', 'x'] } })).toEqual(['c']);
+    expect(matching({ revision: { $in: [10, 'x'] } })).toEqual(['b']);
+    expect(matching({ status: { $in: ['WAITLIST', 'x', 'y'] }, id: { $in: ['c', 'd'] } })).toEqual(['c']);
+  });
+
   it('$exists, {f: null} (is empty) and {f: {$ne: null}} (is not empty)', () => {
     expect(ids({ 'details.checkedIn': { $exists: true } })).toEqual(['a', 'b']);
     expect(ids({ 'details.checkedIn': { $exists: false } })).toEqual(['c', 'd']);

@@ -197,6 +197,11 @@ function checkOperand(op: Op, operand: unknown, field: string): void {
 
 /** Values at a dotted path; arrays along the way fan out, so `guestList.guests.fullName` yields every name. */
 function valuesAt(item: unknown, path: string): unknown[] {
+  if (!path.includes('.')) {
+    // A flat field (most filters and every sort): the same answer without the walk.
+    const value = item === null || item === undefined ? undefined : (item as any)[path];
+    return value === undefined ? [] : [value];
+  }
   let current: unknown[] = [item];
   for (const part of path.split('.')) {
     const next: unknown[] = [];
@@ -238,9 +243,9 @@ function test(raw: unknown[], op: Op, operand: unknown): boolean {
     case '$ne':
       return operand === null ? present : !values.some((v) => equal(v, operand));
     case '$in':
-      return values.some((v) => (operand as unknown[]).some((o) => equal(v, o)));
+      return values.some((v) => isIn(v, operand as unknown[]));
     case '$nin':
-      return !values.some((v) => (operand as unknown[]).some((o) => equal(v, o)));
+      return !values.some((v) => isIn(v, operand as unknown[]));
     case '$hasSome':
       return (operand as unknown[]).some((o) => values.some((v) => equal(v, o)));
     case '$hasAll':
@@ -271,6 +276,25 @@ function asInstant(a: unknown, b: unknown): [number, number] | undefined {
   const x = Date.parse(a);
   const y = Date.parse(b);
   return Number.isNaN(x) || Number.isNaN(y) ? undefined : [x, y];
+}
+
+/**
+ * `$in` lists as sets, once per list (a filter is evaluated against every row with the same arrays). A value in the
+ * set is equal to one of them; when every operand is a plain string (no timestamp, nothing numeric), `equal` can
+ * match nothing else, so a value not in the set is in no operand: a 100-id `$in` costs one lookup per row, not 100
+ * comparisons.
+ */
+const IN_SETS = new WeakMap<readonly unknown[], { set: Set<unknown>; plain: boolean }>();
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+function isIn(value: unknown, operand: readonly unknown[]): boolean {
+  let known = IN_SETS.get(operand);
+  if (!known) {
+    known = { set: new Set(operand), plain: operand.every((o) => typeof o === 'string' && !ISO_TIME.test(o) && !NUMERIC.test(o)) };
+    IN_SETS.set(operand, known);
+  }
+  if (known.set.has(value)) return true;
+  return !known.plain && operand.some((o) => equal(value, o));
 }
 
 function equal(a: unknown, b: unknown): boolean {
@@ -334,14 +358,20 @@ function normaliseSort(sort: Sorting[] | undefined, spec: QuerySpec): Sorting[] 
  */
 function sortBy<T extends object>(rows: T[], sorting: Sorting[]): T[] {
   if (rows.length < 2) return rows;
-  const keyed = rows.map((row) => ({
-    row,
-    keys: sorting.map((s) => {
-      const value = valuesAt(row, s.fieldName)[0];
-      const instant = typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
-      return { value, instant };
-    }),
-  }));
+  const keyed = rows.map((row) => {
+    const id = (row as { id?: string }).id;
+    return {
+      row,
+      id,
+      // An id that is neither a timestamp nor an integer compares as a plain string (what `compare` ends in).
+      plainId: typeof id === 'string' && !ISO_TIME.test(id) && !INT.test(id),
+      keys: sorting.map((s) => {
+        const value = valuesAt(row, s.fieldName)[0];
+        const instant = typeof value === 'string' && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+        return { value, instant };
+      }),
+    };
+  });
   keyed.sort((a, b) => {
     for (let i = 0; i < sorting.length; i++) {
       const x = a.keys[i]!;
@@ -350,7 +380,8 @@ function sortBy<T extends object>(rows: T[], sorting: Sorting[]): T[] {
       const c = !Number.isNaN(x.instant) && !Number.isNaN(y.instant) ? x.instant - y.instant : compare(x.value, y.value);
       if (c !== 0) return sorting[i]!.order === 'DESC' ? -c : c;
     }
-    return compare((a.row as { id?: string }).id, (b.row as { id?: string }).id);
+    if (a.plainId && b.plainId) return a.id! < b.id! ? -1 : a.id! > b.id! ? 1 : 0;
+    return compare(a.id, b.id);
   });
   return keyed.map((k) => k.row);
 }

@@ -53,7 +53,7 @@ export const guestsRoutes: Route[] = [
       for (const f of parseFieldsets(fieldsets, ['guestDetails'], 3, 'query.fieldsets')) {
         if (f === 'guestDetails' && !fields.includes('GUEST_DETAILS')) fields.push('GUEST_DETAILS');
       }
-      const page = runQuery([...tenant.db.guests.values()], query, GUESTS_QUERY_SPEC);
+      const page = runQuery(tenant.db.guests.values(), query, GUESTS_QUERY_SPEC);
       return { guests: page.items.map((g: EventGuest) => projectGuest(g, fields)), pagingMetadata: page.pagingMetadata };
     },
   },
