@@ -205,9 +205,20 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       body = JSON.stringify(req.body);
       headers['content-type'] = 'application/json';
     }
-    const timeout = AbortSignal.timeout(timeoutMs);
+    // One controller per attempt, its timer cleared when the attempt ends: AbortSignal.timeout's timer outlived every
+    // answered call and fired later anyway (a DOMException each), and AbortSignal.any links signals per call.
+    const controller = new AbortController();
+    const timeout = { aborted: false };
+    const timer = setTimeout(() => {
+      timeout.aborted = true;
+      controller.abort(new DOMException('The upstream did not answer in time', 'TimeoutError'));
+    }, timeoutMs);
+    timer.unref();
     const callerSignal = idempotent ? req.signal : undefined;
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    const onCallerAbort = () => controller.abort(callerSignal!.reason);
+    if (callerSignal?.aborted) onCallerAbort();
+    else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = controller.signal;
     let status: number | 'error' = 'error';
     let sent = false;
     try {
@@ -236,6 +247,8 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       opts.onFailure?.(req, failure);
       throw failure;
     } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
       const info: UpstreamAttempt = { route, status, ms: performance.now() - started, upstreamRequestId, requestId: req.scope?.requestId };
       answered(status, upstreamRequestId);
       opts.onAttempt?.(req, status, info.ms, info);
