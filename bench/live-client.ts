@@ -15,12 +15,19 @@ interface Start {
   subscriptions: number;
   query: string;
   variables: Record<string, unknown>;
+  /**
+   * How a message is tagged: by the rsvpId an rsvpChanged event carries (default), or, for a `@live` query, by how
+   * many results its subscription has had before it (`live-0` the first result, `live-1` the first push, …).
+   */
+  tagBy?: 'rsvpId' | 'count';
 }
 type Message = Start | { op: 'expect'; tag: string } | { op: 'arrivals' } | { op: 'close' };
 
 const sockets: WebSocket[] = [];
 const arrivals = new Map<string, number[]>();
 const waiting = new Set<string>();
+/** Results so far per subscription id (tagBy 'count'). */
+const results = new Map<string, number>();
 let expected = 0;
 let errors = 0;
 
@@ -91,7 +98,9 @@ function connect(m: Start, count: number, index: number): Promise<void> {
         resolve();
       } else if (msg.type === 'next') {
         const at = performance.timeOrigin + performance.now();
-        const tag = msg.payload?.data?.rsvpChanged?.rsvpId;
+        const seen = results.get(msg.id) ?? 0;
+        results.set(msg.id, seen + 1);
+        const tag = m.tagBy === 'count' ? (msg.payload?.data ? `live-${seen}` : undefined) : msg.payload?.data?.rsvpChanged?.rsvpId;
         if (typeof tag !== 'string') {
           errors++;
           return;

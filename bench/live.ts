@@ -3,7 +3,7 @@
  * CPU and RSS are its own), fed by signed webhooks POSTed to /webhooks/wix, with rsvpChanged subscribers of one
  * event in separate client processes (bench/live-client.ts), one WebSocket per subscriber.
  *   --quick: 1,000 subscribers · default: 1,000 and 10,000 · --full: 1,000, 10,000 and 20,000 · --ingest: only the
- *   verified-webhook ingest below, on a gateway nobody subscribes to.
+ *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below.
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
@@ -13,6 +13,8 @@
  * after its clients left: webhooks/second and gateway CPU per webhook.
  * The machine allows 20,000 file descriptors per process (hard limit), so at 20,000 subscribers the gateway holds
  * 19,000 sockets and 1,000 of them carry two subscriptions; below that every subscriber has its own socket.
+ * @live: 1,000 live queries on the gateway receiving the webhooks and (with REDIS_URL) 1,000 on a second replica,
+ * webhook -> pushed result p50/p99 on each (measureLiveQueries).
  * Also (from before): upstream re-reads per burst of 100 check-ins with 50 checkInCounter subscribers.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -31,11 +33,15 @@ const INGEST_IN_FLIGHT = 16;
 const COUNTER_SUBSCRIBERS = 50;
 const BURST = 100;
 const QUERY = 'subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId rsvp { status } } }';
+/** `@live` queries held open while webhooks touching their event arrive (on the replica that gets them, and another). */
+const LIVE_QUERIES = 1_000;
+const LIVE_QUERY = 'query ($e: ID!) @live { event(id: $e) { id title } }';
 
 export async function run(): Promise<object> {
   const argv = process.argv;
   const ingestOnly = argv.includes('--ingest');
-  const sizes = ingestOnly ? [] : argv.includes('--full') ? [1_000, 10_000, 20_000] : argv.includes('--quick') ? [1_000] : [1_000, 10_000];
+  const liveOnly = argv.includes('--live-queries');
+  const sizes = ingestOnly || liveOnly ? [] : argv.includes('--full') ? [1_000, 10_000, 20_000] : argv.includes('--quick') ? [1_000] : [1_000, 10_000];
   const sandbox = await createSandbox({ port: 0, seed: 1 });
   const sandboxUrl = sandbox.url.replace(/\/+$/, '');
   const token = sandbox.demoToken;
@@ -50,7 +56,9 @@ export async function run(): Promise<object> {
 
   const rows: Record<string, object> = {};
   let ingest: object = {};
+  let liveQueries: object = {};
   try {
+    if (!ingestOnly) liveQueries = await measureLiveQueries(env, token, eventId, sign);
     if (ingestOnly) {
       const gateway = await startGateway(env);
       try {
@@ -79,9 +87,10 @@ export async function run(): Promise<object> {
   console.log(`gateway transport: ${env.REDIS_URL ? 'Redis' : 'in-process'} · load average at the end ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.table(rows);
   console.table([ingest]);
-  if (ingestOnly) return { transport: env.REDIS_URL ? 'redis' : 'memory', ingest };
+  console.table(liveQueries);
+  if (ingestOnly || liveOnly) return { transport: env.REDIS_URL ? 'redis' : 'memory', ingest, liveQueries };
   const counters = await counterBurst();
-  return { transport: env.REDIS_URL ? 'redis' : 'memory', query: QUERY, sizes: rows, ingest, counters };
+  return { transport: env.REDIS_URL ? 'redis' : 'memory', query: QUERY, sizes: rows, ingest, liveQuery: LIVE_QUERY, liveQueries, counters };
 }
 
 interface GatewayChild {
@@ -119,7 +128,7 @@ interface Clients {
   close(): Promise<void>;
 }
 
-async function startClients(url: string, token: string, eventId: string, subscribers: number): Promise<Clients> {
+async function startClients(url: string, token: string, eventId: string, subscribers: number, query = QUERY, tagBy: 'rsvpId' | 'count' = 'rsvpId'): Promise<Clients> {
   const sockets = Math.min(subscribers, SOCKET_LIMIT);
   const processes = Math.ceil(sockets / CLIENT_SOCKETS_PER_PROCESS);
   const children = Array.from({ length: processes }, () =>
@@ -138,7 +147,7 @@ async function startClients(url: string, token: string, eventId: string, subscri
   await Promise.all(
     children.map((child, i) => {
       const started = reply(child, 'started');
-      child.send({ op: 'start', url: `${url.replace(/^http/, 'ws')}/graphql`, token, sockets: share(sockets, i), subscriptions: share(subscribers, i), query: QUERY, variables: { e: eventId } });
+      child.send({ op: 'start', url: `${url.replace(/^http/, 'ws')}/graphql`, token, sockets: share(sockets, i), subscriptions: share(subscribers, i), query, variables: { e: eventId }, tagBy });
       return started;
     }),
   );
@@ -277,6 +286,53 @@ async function measureIngest(gateway: GatewayChild, sign: (tag: string) => Promi
     'gateway CPU/webhook µs': Math.round(cpuUs),
     'webhooks/s per gateway CPU second': Math.round(1e6 / cpuUs),
   };
+}
+
+/**
+ * `@live` latency: LIVE_QUERIES live queries of one event on the gateway that receives the webhooks and, with
+ * REDIS_URL, as many on a second replica (invalidations cross on the Redis stream); then WEBHOOKS RSVP webhooks of
+ * that event one after another, each waiting until every live query has been pushed again: webhook -> pushed result
+ * p50/p99 per replica, and each replica's CPU per webhook (its re-executions).
+ */
+async function measureLiveQueries(env: NodeJS.ProcessEnv, token: string, eventId: string, sign: (tag: string) => Promise<string>) {
+  const replicas = [await startGateway(env), ...(env.REDIS_URL ? [await startGateway(env)] : [])];
+  const clients: Clients[] = [];
+  try {
+    for (const g of replicas) clients.push(await startClients(g.url, token, eventId, LIVE_QUERIES, LIVE_QUERY, 'count'));
+    await Promise.all(clients.map((c) => c.expect('live-0')));
+    const jwts = await Promise.all(Array.from({ length: WEBHOOKS }, (_, i) => sign(`live-hook-${i}`)));
+    const before = await Promise.all(replicas.map((g) => g.ask('stats')));
+    const sentAt: number[] = [];
+    for (let i = 0; i < WEBHOOKS; i++) {
+      const seen = Promise.all(clients.map((c) => c.expect(`live-${i + 1}`)));
+      sentAt[i] = performance.timeOrigin + performance.now();
+      const status = await postWebhook(replicas[0]!.url, jwts[i]!);
+      if (status !== 200) throw new Error(`webhook answered ${status}`);
+      await seen;
+    }
+    const after = await Promise.all(replicas.map((g) => g.ask('stats')));
+    const rows: Record<string, object> = {};
+    for (const [r, c] of clients.entries()) {
+      const { arrivals, errors } = await c.arrivals();
+      const latencies: number[] = [];
+      for (let i = 0; i < WEBHOOKS; i++) for (const at of arrivals[`live-${i + 1}`] ?? []) latencies.push(at - sentAt[i]!);
+      rows[r === 0 ? 'replica receiving the webhooks' : 'second replica'] = {
+        'live queries': LIVE_QUERIES,
+        'p50 ms': round(percentile(latencies, 50)),
+        'p99 ms': round(percentile(latencies, 99)),
+        'CPU/webhook ms': round((after[r]!.cpuUs - before[r]!.cpuUs) / WEBHOOKS / 1000),
+        pushed: `${latencies.length}/${WEBHOOKS * LIVE_QUERIES}`,
+        'client errors': errors,
+      };
+    }
+    return rows;
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    for (const g of replicas) {
+      g.child.send({ op: 'exit' });
+      await new Promise((r) => g.child.once('exit', r));
+    }
+  }
 }
 
 function signWebhook(privateKey: CryptoKey, instanceId: string, eventId: string, tag: string): Promise<string> {
