@@ -13,7 +13,7 @@
  * LIVE_QUERY_COALESCE_MS and invalidates them at once, so a burst re-runs a query once, not once per webhook.
  * Re-executions run with the caller's own context (credentials) and fresh loaders, never a cached row.
  */
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST, print, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useLiveQuery } from '@envelop/live-query';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
@@ -35,16 +35,18 @@ export interface LiveQueries {
 }
 
 export function createLiveQueries(options: { pubsub: GatewayPubSub; coalesceMs: number; onError?: (message: string) => void }): LiveQueries {
-  const store = new InMemoryLiveQueryStore({
-    // Relay global ids are base64 of `Type:rawId`: keys use the decoded form, which a webhook can name.
-    buildResourceIdentifier: ({ typename, id }) => decodedGlobalId(id) ?? `${typename}:${id}`,
-  });
+  // Relay global ids are base64 of `Type:rawId`: keys use the decoded form, which a webhook can name.
+  const identify = ({ typename, id }: { typename: string; id: string }) => decodedGlobalId(id) ?? `${typename}:${id}`;
+  const store = new InMemoryLiveQueryStore({ buildResourceIdentifier: identify });
+  /** Re-executions of the current invalidation round, by credentials, operation and variables (see sharedRerun). */
+  let round = new Map<string, SharedRun>();
   const pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     timer = undefined;
     const keys = [...pending];
     pending.clear();
+    round = new Map();
     store.invalidate(keys).catch((err) => options.onError?.(`live query invalidation failed: ${String(err)}`));
   };
   const signals = options.pubsub.subscribe('live:invalidate', LIVE_INVALIDATION_ID);
@@ -57,13 +59,39 @@ export function createLiveQueries(options: { pubsub: GatewayPubSub; coalesceMs: 
 
   // The store re-executes with the context of the first execution; its loaders would answer every re-run from
   // the first run's cache. This runs before the live plugin, so each of its executions starts with empty loaders.
+  // Re-runs are shared: live queries with the same credentials, document and variables invalidated in one round
+  // (one flush) get one execution and its result, and each records the resource identifiers that execution read, so
+  // later invalidations still find every one of them. The first execution of each live query is its own.
   const freshLoadersPerRun: Plugin = {
     onExecute({ args, executeFn, setExecuteFn }) {
       if (!isLive(args.document, args.operationName)) return;
       const context = args.contextValue as unknown as GatewayContext;
+      let executions = 0;
       setExecuteFn((runArgs) => {
+        const live = runArgs.contextValue as LiveRunContext;
+        const key = executions++ === 0 || !live?.addResourceIdentifier ? undefined : shareKey(context, runArgs.document, runArgs.operationName, runArgs.variableValues);
+        const joined = key === undefined ? undefined : round.get(key);
+        if (joined) {
+          return joined.result.then((result) => {
+            live.addResourceIdentifier(joined.identifiers);
+            return result;
+          });
+        }
         resetLoaders(context);
-        return executeFn(runArgs);
+        if (key === undefined) return executeFn(runArgs);
+        const identifiers: string[] = [];
+        const { collectResourceIdentifier: collect, addResourceIdentifier: add } = live;
+        live.collectResourceIdentifier = (parameter) => {
+          identifiers.push(identify(parameter));
+          collect(parameter);
+        };
+        live.addResourceIdentifier = (values) => {
+          if (values) identifiers.push(...(typeof values === 'string' ? [values] : values));
+          add(values);
+        };
+        const result = Promise.resolve(executeFn(runArgs));
+        round.set(key, { result, identifiers });
+        return result;
       });
     },
   };
@@ -96,6 +124,26 @@ export function liveInvalidationKeys(typename: string, id: string | undefined, p
 }
 
 // Private helpers
+
+/** The context the live-query store passes to each execution (it collects what the execution read). */
+interface LiveRunContext {
+  collectResourceIdentifier(parameter: { typename: string; id: string }): void;
+  addResourceIdentifier(values: string | readonly string[] | null | undefined): void;
+}
+
+interface SharedRun {
+  result: Promise<unknown>;
+  identifiers: string[];
+}
+
+const printed = new WeakMap<DocumentNode, string>();
+
+/** Same credentials, operation and variables: the same result (the caller's own credentials read it). */
+function shareKey(context: GatewayContext, document: DocumentNode, operationName: string | null | undefined, variables: unknown): string {
+  let text = printed.get(document);
+  if (text === undefined) printed.set(document, (text = print(document)));
+  return `${context.creds?.authorization ?? ''}\n${operationName ?? ''}\n${JSON.stringify(variables ?? {})}\n${text}`;
+}
 
 function isLive(document: DocumentNode, operationName?: string | null): boolean {
   const operation = getOperationAST(document, operationName);
