@@ -3,7 +3,8 @@
  * CPU and RSS are its own), fed by signed webhooks POSTed to /webhooks/wix, with rsvpChanged subscribers of one
  * event in separate client processes (bench/live-client.ts), one WebSocket per subscriber.
  *   --quick: 1,000 subscribers · default: 1,000 and 10,000 · --full: 1,000, 10,000 and 20,000 · --ingest: only the
- *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below.
+ *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below ·
+ *   --size=N: N subscribers only.
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
@@ -41,7 +42,8 @@ export async function run(): Promise<object> {
   const argv = process.argv;
   const ingestOnly = argv.includes('--ingest');
   const liveOnly = argv.includes('--live-queries');
-  const sizes = ingestOnly || liveOnly ? [] : argv.includes('--full') ? [1_000, 10_000, 20_000] : argv.includes('--quick') ? [1_000] : [1_000, 10_000];
+  const only = argv.find((a) => a.startsWith('--size='));
+  const sizes = ingestOnly || liveOnly ? [] : only ? [Number(only.slice('--size='.length))] : argv.includes('--full') ? [1_000, 10_000, 20_000] : argv.includes('--quick') ? [1_000] : [1_000, 10_000];
   const sandbox = await createSandbox({ port: 0, seed: 1 });
   const sandboxUrl = sandbox.url.replace(/\/+$/, '');
   const token = sandbox.demoToken;
