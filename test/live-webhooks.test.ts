@@ -394,6 +394,23 @@ describe('webhooks appended to the Redis stream in one atomic step (de-duplicate
     }
   });
 
+  it('records no sequence for a webhook whose append failed, so an older change of the entity still publishes', async (ctx) => {
+    if (!redis) return ctx.skip();
+    const a = await atomic();
+    try {
+      const entityId = `rsvp-${Math.random()}`;
+      await redis!.set(`${a.prefix}changes`, 'not a stream');
+      expect((await a.post(await sign(rsvpEvent({ entityId, entityEventSequence: '9' })))).status).toBe(500);
+      await redis!.del(`${a.prefix}changes`);
+      // Sequence 9 was never published: 8 is the newest change anyone has seen, not a stale one.
+      const older = rsvpEvent({ entityId, entityEventSequence: '8' });
+      expect((await a.post(await sign(older))).body.outcome).toBe('published');
+      expect(await a.appended(older.id)).toBe(1);
+    } finally {
+      await a.handle.close();
+    }
+  });
+
   it('answers 503 IN_PROGRESS, not 200, while another delivery holds a claim, and takes an abandoned claim over', async (ctx) => {
     if (!redis) return ctx.skip();
     const a = await atomic();

@@ -175,6 +175,8 @@ return 1`;
 // CLAIM_SCRIPT, ADVANCE_SCRIPT, the append and commit() in one script (deliverOnce). KEYS: id, sequence, stream.
 // ARGV: TTL s, abandoned claim ms, padded sequence ('' = unordered), MAXLEN, dedup id, body ('' = nothing to append).
 // Returns 0 duplicate, 1 published, 2 busy, 3 stale (the id is then remembered as done, as the receiver did).
+// Redis does not undo a script's earlier writes when a later command fails, so the sequence and the id are written
+// only after the XADD succeeded: a failed append leaves nothing that would make an older webhook look stale.
 const DELIVER_SCRIPT = `
 local v = redis.call('GET', KEYS[1])
 if v == 'done' then return 0 end
@@ -190,11 +192,11 @@ if ARGV[3] ~= '' then
     redis.call('SET', KEYS[1], 'done', 'EX', tonumber(ARGV[1]))
     return 3
   end
-  redis.call('SET', KEYS[2], ARGV[3], 'EX', tonumber(ARGV[1]))
 end
 if ARGV[6] ~= '' then
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'w', ARGV[5], 'm', ARGV[6])
 end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'EX', tonumber(ARGV[1])) end
 redis.call('SET', KEYS[1], 'done', 'EX', tonumber(ARGV[1]))
 return 1`;
 
