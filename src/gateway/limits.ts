@@ -14,6 +14,7 @@ import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayConfig } from './config.js';
 import { httpError } from './security.js';
+import { readCapped } from './read-body.js';
 
 export type LimitCode =
   | 'QUERY_TOO_DEEP'
@@ -85,20 +86,8 @@ export function useOperationLimits(config: GatewayConfig): Plugin[] {
 
 /** A request whose body was read (chunked, no Content-Length) with a byte count, refused once it is over the limit. */
 async function readLimited(req: Request, config: GatewayConfig, fetchAPI: { Request: typeof Request }): Promise<Request> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > config.maxBodyBytes) {
-      await reader.cancel().catch(() => {});
-      throw bodyTooLarge(config);
-    }
-    chunks.push(value);
-  }
-  return new fetchAPI.Request(req.url, { method: req.method, headers: req.headers, signal: req.signal, body: Buffer.concat(chunks) });
+  const body = await readCapped(req.body!, config.maxBodyBytes, () => bodyTooLarge(config));
+  return new fetchAPI.Request(req.url, { method: req.method, headers: req.headers, signal: req.signal, body });
 }
 
 /**

@@ -19,6 +19,7 @@ import { isKnownEventType, parentFromBody, parentKindOf, publicationsFor, publis
 import { createMemoryWebhookStore, createRedisWebhookStore, type WebhookStore } from './store.js';
 import type { Redis } from 'ioredis';
 import { createWebhookVerifier, WebhookRejection, type VerifiedWebhook, type WebhookVerifier } from './verify.js';
+import { readCapped } from '../read-body.js';
 
 export const WEBHOOK_PATH = '/webhooks/wix';
 
@@ -248,21 +249,9 @@ async function readLimited(request: Request, maxBytes: number): Promise<string> 
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw new WebhookRejection(413, `body larger than ${maxBytes} bytes`);
   if (!request.body) throw new WebhookRejection(400, 'empty body');
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new WebhookRejection(413, `body larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  if (size === 0) throw new WebhookRejection(400, 'empty body');
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readCapped(request.body, maxBytes, () => new WebhookRejection(413, `body larger than ${maxBytes} bytes`));
+  if (body.length === 0) throw new WebhookRejection(400, 'empty body');
+  return body.toString('utf8');
 }
 
 function codeFor(status: number): string {
