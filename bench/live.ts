@@ -37,6 +37,8 @@ const QUERY = 'subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId r
 /** `@live` queries held open while webhooks touching their event arrive (on the replica that gets them, and another). */
 const LIVE_QUERIES = 1_000;
 const LIVE_QUERY = 'query ($e: ID!) @live { event(id: $e) { id title } }';
+/** Webhooks in the `@live` measurement (one after another, each awaited by every live query). */
+const LIVE_WEBHOOKS = 20;
 
 export async function run(): Promise<object> {
   const argv = process.argv;
@@ -292,20 +294,27 @@ async function measureIngest(gateway: GatewayChild, sign: (tag: string) => Promi
 
 /**
  * `@live` latency: LIVE_QUERIES live queries of one event on the gateway that receives the webhooks and, with
- * REDIS_URL, as many on a second replica (invalidations cross on the Redis stream); then WEBHOOKS RSVP webhooks of
+ * REDIS_URL, as many on a second replica (invalidations cross on the Redis stream); then LIVE_WEBHOOKS RSVP webhooks of
  * that event one after another, each waiting until every live query has been pushed again: webhook -> pushed result
  * p50/p99 per replica, and each replica's CPU per webhook (its re-executions).
  */
-async function measureLiveQueries(env: NodeJS.ProcessEnv, token: string, eventId: string, sign: (tag: string) => Promise<string>) {
-  const replicas = [await startGateway(env), ...(env.REDIS_URL ? [await startGateway(env)] : [])];
+async function measureLiveQueries(baseEnv: NodeJS.ProcessEnv, token: string, eventId: string, sign: (tag: string) => Promise<string>) {
+  // A Redis prefix of this run's own: other runs on the same Redis (seeded sandboxes have the same event ids) would
+  // otherwise invalidate these live queries with their webhooks, and each extra push shifts the count tags.
+  const env: NodeJS.ProcessEnv = { ...baseEnv, REDIS_PREFIX: baseEnv.REDIS_PREFIX || `bench-live-${process.pid}-${Date.now().toString(36)}:` };
+  // With LIVE_BENCH_CPU_PROF each replica writes its own profile (the second's file names end in -replica2).
+  const prof = env.LIVE_BENCH_CPU_PROF?.replace(/\.cpuprofile$/, '');
+  const secondEnv = prof ? { ...env, LIVE_BENCH_CPU_PROF: `${prof}-replica2.cpuprofile` } : env;
+  const replicas = [await startGateway(env), ...(env.REDIS_URL ? [await startGateway(secondEnv)] : [])];
   const clients: Clients[] = [];
   try {
     for (const g of replicas) clients.push(await startClients(g.url, token, eventId, LIVE_QUERIES, LIVE_QUERY, 'count'));
     await Promise.all(clients.map((c) => c.expect('live-0')));
-    const jwts = await Promise.all(Array.from({ length: WEBHOOKS }, (_, i) => sign(`live-hook-${i}`)));
+    const jwts = await Promise.all(Array.from({ length: LIVE_WEBHOOKS }, (_, i) => sign(`live-hook-${i}`)));
+    await Promise.all(replicas.map((g) => g.ask('profile')));
     const before = await Promise.all(replicas.map((g) => g.ask('stats')));
     const sentAt: number[] = [];
-    for (let i = 0; i < WEBHOOKS; i++) {
+    for (let i = 0; i < LIVE_WEBHOOKS; i++) {
       const seen = Promise.all(clients.map((c) => c.expect(`live-${i + 1}`)));
       sentAt[i] = performance.timeOrigin + performance.now();
       const status = await postWebhook(replicas[0]!.url, jwts[i]!);
@@ -313,17 +322,18 @@ async function measureLiveQueries(env: NodeJS.ProcessEnv, token: string, eventId
       await seen;
     }
     const after = await Promise.all(replicas.map((g) => g.ask('stats')));
+    await Promise.all(replicas.map((g) => g.ask('unprofile')));
     const rows: Record<string, object> = {};
     for (const [r, c] of clients.entries()) {
       const { arrivals, errors } = await c.arrivals();
       const latencies: number[] = [];
-      for (let i = 0; i < WEBHOOKS; i++) for (const at of arrivals[`live-${i + 1}`] ?? []) latencies.push(at - sentAt[i]!);
+      for (let i = 0; i < LIVE_WEBHOOKS; i++) for (const at of arrivals[`live-${i + 1}`] ?? []) latencies.push(at - sentAt[i]!);
       rows[r === 0 ? 'replica receiving the webhooks' : 'second replica'] = {
         'live queries': LIVE_QUERIES,
         'p50 ms': round(percentile(latencies, 50)),
         'p99 ms': round(percentile(latencies, 99)),
-        'CPU/webhook ms': round((after[r]!.cpuUs - before[r]!.cpuUs) / WEBHOOKS / 1000),
-        pushed: `${latencies.length}/${WEBHOOKS * LIVE_QUERIES}`,
+        'CPU/webhook ms': round((after[r]!.cpuUs - before[r]!.cpuUs) / LIVE_WEBHOOKS / 1000),
+        pushed: `${latencies.length}/${LIVE_WEBHOOKS * LIVE_QUERIES}`,
         'client errors': errors,
       };
     }
