@@ -56,8 +56,8 @@ export interface GatewayConfig {
   /** COUNTER_COALESCE_MS: window in which bursts of webhooks share one upstream re-read of a counter (default 250). */
   counterCoalesceMs: number;
   /**
-   * LIVE_QUERY_COALESCE_MS: window in which webhooks' invalidations are collected before `@live` queries re-run, so a
-   * burst re-runs each query once (default 25).
+   * LIVE_QUERY_COALESCE_MS: `@live` invalidations are throttled per replica: the first after a quiet window is applied
+   * at once, later ones are collected until the window ends, so a burst re-runs each query once per window (default 25).
    */
   liveQueryCoalesceMs: number;
   /**

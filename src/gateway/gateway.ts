@@ -10,12 +10,12 @@ import { createYoga, Repeater, type Plugin, type YogaServerInstance } from 'grap
 import { pino, type Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { WebSocketServer } from 'ws';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkVariables, useOperationLimits } from './limits.js';
 import { useCompiledQueries } from './compiled-queries.js';
-import { createLiveQueries } from './live/live-queries.js';
+import { createLiveQueries, type LiveQueries } from './live/live-queries.js';
 import { createSharedSubscriptions, type SharedSubscriptions } from './live/shared.js';
 import { useHealth } from './health.js';
 import { createIdempotencyStore } from './idempotency.js';
@@ -65,6 +65,8 @@ export interface Gateway {
   services: GatewayServices;
   /** graphql-ws subscribers sharing one execution per event (live/shared.ts). */
   shared: SharedSubscriptions;
+  /** `@live` queries: groups of graphql-ws live queries sharing one re-run and one serialisation (live/live-groups.ts). */
+  liveQueries: Pick<LiveQueries, 'stats'>;
   server: Server;
   /** http://host:port once started. */
   url: string;
@@ -137,6 +139,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const liveQueries = createLiveQueries({
     pubsub: pubsubHandle.pubsub,
     coalesceMs: config.liveQueryCoalesceMs,
+    // A live query group's push is the `next` payload graphql-ws would send (onNext below), masked as Yoga masks.
+    encode: (result) => JSON.stringify(nextPayload(config, result, true)),
+    maxBufferedBytes: config.streamMaxBufferedBytes,
     onError: (m) => logger.error(m),
   });
   // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5), one atomic Redis step with Redis.
@@ -288,6 +293,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             // A refusal answers this operation only; an unexpected failure is masked, not a closed socket.
             return [finishError(config, maskError(err) as GraphQLError)];
           }
+          // Plain `@live` queries join a group: their own first result, then the group's pushes (live/live-groups.ts).
+          const live = await liveQueries.attach({ args, execute, socket: ctx.extra.socket, id, query });
+          if (live) return { ...args, rootValue: live };
           // Shareable subscriptions join a group; graphql-ws then holds only the member (no context, no execution).
           const member = await shared.attach({ ...args, variables: params.variables, socket: ctx.extra.socket, id, query, context: contextValue });
           if (member) {
@@ -301,8 +309,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       onComplete: (ctx, id) => {
         if (sharedMembers.delete(`${id}@${socketIds.get(ctx.extra.socket)}`)) metrics.subscribers('ws', -1);
       },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        'errors' in result && result.errors?.length ? { ...result, errors: result.errors.map((e) => finishError(config, e as GraphQLError).toJSON()) } : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => ('errors' in result && result.errors?.length ? nextPayload(config, result as ExecutionResult, false) : undefined),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => finishError(config, maskError(e) as GraphQLError).toJSON()),
     },
     wss,
@@ -313,6 +320,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     yoga,
     services,
     shared,
+    liveQueries,
     server,
     url: '',
     async start(port = config.port, host = config.host) {
@@ -360,6 +368,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
   };
   return gateway;
+}
+
+/**
+ * The payload of a graphql-ws `next` message, as graphql-ws builds it (errors last, as JSON) with the gateway's
+ * wording on errors; `mask` applies Yoga's masking too, for results that did not pass through Yoga's plugins.
+ */
+function nextPayload(config: GatewayConfig, result: ExecutionResult, mask: boolean): Record<string, unknown> {
+  const { errors, ...rest } = result;
+  if (!errors?.length) return errors ? { ...rest, errors: [] } : rest;
+  return { ...result, errors: errors.map((e) => finishError(config, (mask ? maskError(e) : e) as GraphQLError).toJSON()) };
 }
 
 /** Ends a subscription's stream when `signal` aborts (shutdown), so SSE completes instead of being cut. */

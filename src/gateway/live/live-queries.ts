@@ -9,11 +9,16 @@
  * select the RSVP itself.
  *
  * Across replicas: the keys travel on the pubsub topic `live:invalidate` (Redis with REDIS_URL), so a webhook
- * received by one replica re-runs the live queries held by every replica. Each replica collects keys for
- * LIVE_QUERY_COALESCE_MS and invalidates them at once, so a burst re-runs a query once, not once per webhook.
+ * received by one replica re-runs the live queries held by every replica. Invalidations are throttled per replica,
+ * leading and trailing edge: the first after a quiet LIVE_QUERY_COALESCE_MS is applied at once (on the next turn of
+ * the event loop, so keys read in one batch go together), later ones are collected until the window ends and
+ * applied together, so a burst re-runs a query at most once per window while a lone webhook waits for nothing.
  * Re-executions run with the caller's own context (credentials) and fresh loaders, never a cached row.
+ *
+ * Over graphql-ws, plain `@live` queries of the same site, credentials, operation, variables and document form a
+ * group (live/live-groups.ts): one store registration, one serialisation per result, one write per socket.
  */
-import { getOperationAST, print, type DocumentNode } from 'graphql';
+import { execute, getOperationAST, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useLiveQuery } from '@envelop/live-query';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
@@ -21,6 +26,8 @@ import { resetLoaders, type GatewayContext } from '../context.js';
 import type { GatewayPubSub } from '../pubsub.js';
 import type { VerifiedWebhook } from '../webhooks/verify.js';
 import { WEBHOOK_EVENT_TYPES as T } from '../../wire/types.js';
+import { LiveGroups, type LiveMember } from './live-groups.js';
+import type { SubscriberSocket } from './shared.js';
 
 /** The pubsub id every replica listens on for `live:invalidate` (the keys carry no site: ids are GUIDs). */
 export const LIVE_INVALIDATION_ID = 'all';
@@ -32,9 +39,38 @@ export interface LiveQueries {
   invalidate(keys: readonly string[]): Promise<void>;
   /** Stops listening for invalidations (before the pubsub closes). */
   close(): Promise<void>;
+  /**
+   * graphql-ws: a plain `@live` query (no `if`/`throttle` arguments) joins its group and returns the root value
+   * graphql-ws should execute it on (see live-groups.ts); undefined for anything else, which then runs the ordinary
+   * way (so does a caller whose site cannot be resolved: the ordinary path reports the error as before).
+   */
+  attach(request: LiveAttach): Promise<LiveMember | undefined>;
+  /** Groups, members, their re-runs and the pushes they wrote (tests and benchmarks). */
+  stats(): { groups: number; members: number; executions: number; messages: number };
 }
 
-export function createLiveQueries(options: { pubsub: GatewayPubSub; coalesceMs: number; onError?: (message: string) => void }): LiveQueries {
+export interface LiveAttach {
+  /** As Yoga's pipeline prepared them; `rootValue` is what the member's own first execution runs on. */
+  args: ExecutionArgs;
+  /** Yoga's enveloped execute. */
+  execute(args: ExecutionArgs): unknown;
+  socket: SubscriberSocket;
+  id: string;
+  /** The document's text as the client sent it. */
+  query: string;
+}
+
+export interface LiveQueriesOptions {
+  pubsub: GatewayPubSub;
+  coalesceMs: number;
+  /** The `next` payload graphql-ws sends for a result, serialised with the gateway's masking (pushes of groups). */
+  encode(result: ExecutionResult): string;
+  /** Unsent bytes past which a socket is closed with 1013 (STREAM_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+  onError?: (message: string) => void;
+}
+
+export function createLiveQueries(options: LiveQueriesOptions): LiveQueries {
   // Relay global ids are base64 of `Type:rawId`: keys use the decoded form, which a webhook can name.
   const identify = ({ typename, id }: { typename: string; id: string }) => decodedGlobalId(id) ?? `${typename}:${id}`;
   const store = new InMemoryLiveQueryStore({ buildResourceIdentifier: identify });
@@ -42,65 +78,130 @@ export function createLiveQueries(options: { pubsub: GatewayPubSub; coalesceMs: 
   let round = new Map<string, SharedRun>();
   const pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let leading: ReturnType<typeof setImmediate> | undefined;
   const flush = () => {
-    timer = undefined;
     const keys = [...pending];
     pending.clear();
     round = new Map();
     store.invalidate(keys).catch((err) => options.onError?.(`live query invalidation failed: ${String(err)}`));
   };
+  // Trailing edge: what arrived during the window, then another window (a burst keeps re-running once per window).
+  const windowEnd = () => {
+    timer = undefined;
+    if (!pending.size) return;
+    flush();
+    timer = setTimeout(windowEnd, options.coalesceMs);
+  };
   const signals = options.pubsub.subscribe('live:invalidate', LIVE_INVALIDATION_ID);
   void (async () => {
     for await (const signal of signals) {
       for (const key of signal.keys) pending.add(key);
-      timer ??= setTimeout(flush, options.coalesceMs);
+      if (timer || leading) continue;
+      // Leading edge, after the rest of this batch of signals (one Redis read) has been added.
+      leading = setImmediate(() => {
+        leading = undefined;
+        flush();
+        timer = setTimeout(windowEnd, options.coalesceMs);
+      });
     }
   })().catch((err) => options.onError?.(`live query invalidations stopped: ${String(err)}`));
 
   // The store re-executes with the context of the first execution; its loaders would answer every re-run from
-  // the first run's cache. This runs before the live plugin, so each of its executions starts with empty loaders.
-  // Re-runs are shared: live queries with the same credentials, document and variables invalidated in one round
-  // (one flush) get one execution and its result, and each records the resource identifiers that execution read, so
-  // later invalidations still find every one of them. The first execution of each live query is its own.
+  // the first run's cache, so each run starts with empty loaders. Re-runs are shared: live queries with the same
+  // credentials, document and variables invalidated in one round (one flush) get one execution and its result, and
+  // each records the resource identifiers that execution read, so later invalidations still find every one of them.
+  // The first execution of each live query is its own.
+  const rerun = (context: GatewayContext, runArgs: ExecutionArgs, first: boolean, executeFn: (args: ExecutionArgs) => unknown): unknown => {
+    const live = runArgs.contextValue as LiveRunContext;
+    const key = first || !live?.addResourceIdentifier ? undefined : shareKey(context, runArgs.document, runArgs.operationName, runArgs.variableValues);
+    const joined = key === undefined ? undefined : round.get(key);
+    if (joined) {
+      return joined.result.then((result) => {
+        live.addResourceIdentifier(joined.identifiers);
+        return result;
+      });
+    }
+    resetLoaders(context);
+    if (key === undefined) return executeFn(runArgs);
+    const identifiers: string[] = [];
+    const { collectResourceIdentifier: collect, addResourceIdentifier: add } = live;
+    live.collectResourceIdentifier = (parameter) => {
+      identifiers.push(identify(parameter));
+      collect(parameter);
+    };
+    live.addResourceIdentifier = (values) => {
+      if (values) identifiers.push(...(typeof values === 'string' ? [values] : values));
+      add(values);
+    };
+    const result = Promise.resolve(executeFn(runArgs));
+    round.set(key, { result, identifiers });
+    return result;
+  };
+  // This runs before the live plugin, so it wraps each execution the store makes.
   const freshLoadersPerRun: Plugin = {
     onExecute({ args, executeFn, setExecuteFn }) {
       if (!isLive(args.document, args.operationName)) return;
       const context = args.contextValue as unknown as GatewayContext;
       let executions = 0;
-      setExecuteFn((runArgs) => {
-        const live = runArgs.contextValue as LiveRunContext;
-        const key = executions++ === 0 || !live?.addResourceIdentifier ? undefined : shareKey(context, runArgs.document, runArgs.operationName, runArgs.variableValues);
-        const joined = key === undefined ? undefined : round.get(key);
-        if (joined) {
-          return joined.result.then((result) => {
-            live.addResourceIdentifier(joined.identifiers);
-            return result;
-          });
-        }
-        resetLoaders(context);
-        if (key === undefined) return executeFn(runArgs);
-        const identifiers: string[] = [];
-        const { collectResourceIdentifier: collect, addResourceIdentifier: add } = live;
-        live.collectResourceIdentifier = (parameter) => {
-          identifiers.push(identify(parameter));
-          collect(parameter);
-        };
-        live.addResourceIdentifier = (values) => {
-          if (values) identifiers.push(...(typeof values === 'string' ? [values] : values));
-          add(values);
-        };
-        const result = Promise.resolve(executeFn(runArgs));
-        round.set(key, { result, identifiers });
-        return result;
-      });
+      setExecuteFn((runArgs) => rerun(context, runArgs, executions++ === 0, executeFn as (args: ExecutionArgs) => unknown) as ReturnType<typeof executeFn>);
     },
   };
+
+  // Groups' runs are numbered as they start (live-groups.ts orders pushes by them); results carry their number.
+  let runs = 0;
+  const runOf = new WeakMap<object, number>();
+  const groups = new LiveGroups({
+    open(args) {
+      // The group's context: the first member's (the credentials all members share), with loaders of its own.
+      const context = Object.create(args.contextValue as object) as GatewayContext;
+      let executions = 0;
+      const run = (runArgs: ExecutionArgs) => {
+        const number = ++runs;
+        return Promise.resolve(rerun(context, runArgs, executions++ === 0, execute)).then((result) => {
+          // Its own object: a shared run's result reaches other live queries too, with their own numbers.
+          const own = { ...(result as ExecutionResult) };
+          runOf.set(own, number);
+          return own;
+        });
+      };
+      const stream = store.makeExecute(run as typeof execute)({ ...args, contextValue: context });
+      if (isAsyncIterable(stream)) return stream[Symbol.asyncIterator]() as AsyncIterator<ExecutionResult>;
+      return (async function* () {
+        yield (await stream) as ExecutionResult;
+      })();
+    },
+    runOf: (result) => runOf.get(result) ?? runs,
+    runs: () => runs,
+    encode: options.encode,
+    maxBufferedBytes: options.maxBufferedBytes,
+    onError: options.onError,
+  });
 
   return {
     plugins: [freshLoadersPerRun, useLiveQuery({ liveQueryStore: store }) as Plugin],
     invalidate: (keys) => store.invalidate([...keys]),
+    async attach(request) {
+      const { args } = request;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation?.operation !== 'query') return undefined;
+      const live = operation.directives?.filter((d) => d.name.value === 'live');
+      // `@live(if: …)` and `@live(throttle: …)` keep the store's own handling, per subscriber.
+      if (live?.length !== 1 || live[0]!.arguments?.length) return undefined;
+      const context = args.contextValue as GatewayContext;
+      let instanceId: string;
+      try {
+        instanceId = (await context.site()).instanceId;
+      } catch {
+        return undefined;
+      }
+      // Members share every push, which is read with the first member's credentials: same site AND credentials.
+      const key = `${instanceId}\n${context.creds?.authorization ?? ''}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}\n${request.query}`;
+      return groups.join(key, request);
+    },
+    stats: () => ({ ...groups.stats(), executions: runs }),
     async close() {
       if (timer) clearTimeout(timer);
+      if (leading) clearImmediate(leading);
       await signals.return?.().catch(() => {});
     },
   };
@@ -148,6 +249,10 @@ function shareKey(context: GatewayContext, document: DocumentNode, operationName
 function isLive(document: DocumentNode, operationName?: string | null): boolean {
   const operation = getOperationAST(document, operationName);
   return operation?.operation === 'query' && !!operation.directives?.some((d) => d.name.value === 'live');
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 function decodedGlobalId(id: string): string | undefined {
