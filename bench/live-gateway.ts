@@ -44,6 +44,6 @@ process.on('message', async (m: { op: string; gc?: boolean }) => {
   }
   if (m.op === 'unsample') clearInterval(sampler);
   const cpu = process.cpuUsage();
-  process.send!({ op: m.op, cpuUs: cpu.user + cpu.system, rss: process.memoryUsage.rss(), peak, connections: await connections() });
+  process.send!({ op: m.op, cpuUs: cpu.user + cpu.system, userUs: cpu.user, systemUs: cpu.system, rss: process.memoryUsage.rss(), peak, connections: await connections() });
 });
 process.send!({ op: 'ready', url });

@@ -4,7 +4,7 @@
  * event in separate client processes (bench/live-client.ts), one WebSocket per subscriber.
  *   --quick: 1,000 subscribers · default: 1,000 and 10,000 · --full: 1,000, 10,000 and 20,000 · --ingest: only the
  *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below ·
- *   --size=N: N subscribers only.
+ *   --size=N: N subscribers only · --fanout: the fan-out sizes only (no @live, ingest or counter measurements).
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
@@ -45,6 +45,7 @@ export async function run(): Promise<object> {
   const ingestOnly = argv.includes('--ingest');
   const liveOnly = argv.includes('--live-queries');
   const only = argv.find((a) => a.startsWith('--size='));
+  const fanoutOnly = argv.includes('--fanout');
   const sizes = ingestOnly || liveOnly ? [] : only ? [Number(only.slice('--size='.length))] : argv.includes('--full') ? [1_000, 10_000, 20_000] : argv.includes('--quick') ? [1_000] : [1_000, 10_000];
   const sandbox = await createSandbox({ port: 0, seed: 1 });
   const sandboxUrl = sandbox.url.replace(/\/+$/, '');
@@ -57,12 +58,15 @@ export async function run(): Promise<object> {
   const eventId: string = events.events.find((e: any) => e.registration?.type === 'RSVP' && ['UPCOMING', 'STARTED'].includes(e.status)).id;
   const sign = (tag: string) => signWebhook(privateKey, instanceId, eventId, tag);
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', UPSTREAM_URL: sandboxUrl, WIX_WEBHOOK_PUBLIC_KEY: publicPem, LOG_LEVEL: 'error', GRAPHIQL: 'false' };
+  // A Redis of its own per run (keys and stream under a fresh prefix): other runs on the same Redis, with the same
+  // sandbox site, would otherwise feed this run's gateways their webhooks and share its de-duplication state.
+  if (env.REDIS_URL && !env.REDIS_PREFIX) env.REDIS_PREFIX = `bench-live-${process.pid}-${Date.now().toString(36)}:`;
 
   const rows: Record<string, object> = {};
   let ingest: object = {};
   let liveQueries: object = {};
   try {
-    if (!ingestOnly) liveQueries = await measureLiveQueries(env, token, eventId, sign);
+    if (!ingestOnly && !fanoutOnly) liveQueries = await measureLiveQueries(env, token, eventId, sign);
     if (ingestOnly) {
       const gateway = await startGateway(env);
       try {
@@ -79,7 +83,7 @@ export async function run(): Promise<object> {
         rows[size] = await scale(gateway, size, token, eventId, sign);
         // Printed as each size finishes, so a long --full run shows its figures as it goes.
         console.log(JSON.stringify({ subscribers: size, ...rows[size] }));
-        if (size === sizes[0]) ingest = await measureIngest(gateway, sign);
+        if (size === sizes[0] && !fanoutOnly) ingest = await measureIngest(gateway, sign);
       } finally {
         gateway.child.send({ op: 'exit' });
         await new Promise((r) => gateway.child.once('exit', r));
@@ -93,6 +97,7 @@ export async function run(): Promise<object> {
   console.table([ingest]);
   console.table(liveQueries);
   if (ingestOnly || liveOnly) return { transport: env.REDIS_URL ? 'redis' : 'memory', ingest, liveQueries };
+  if (fanoutOnly) return { transport: env.REDIS_URL ? 'redis' : 'memory', query: QUERY, sizes: rows, loadavg: (await import('node:os')).loadavg() };
   const counters = await counterBurst();
   return { transport: env.REDIS_URL ? 'redis' : 'memory', query: QUERY, sizes: rows, ingest, liveQuery: LIVE_QUERY, liveQueries, counters };
 }
@@ -100,7 +105,7 @@ export async function run(): Promise<object> {
 interface GatewayChild {
   child: ChildProcess;
   url: string;
-  ask(op: 'stats' | 'gc' | 'sample' | 'unsample' | 'profile' | 'unprofile'): Promise<{ cpuUs: number; rss: number; peak: number; connections: number }>;
+  ask(op: 'stats' | 'gc' | 'sample' | 'unsample' | 'profile' | 'unprofile'): Promise<{ cpuUs: number; userUs: number; systemUs: number; rss: number; peak: number; connections: number }>;
 }
 
 async function startGateway(env: NodeJS.ProcessEnv): Promise<GatewayChild> {
@@ -260,6 +265,9 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
     'answer max ms': round(Math.max(...answers)),
     'CPU/webhook ms': round(cpuUs / WEBHOOKS / 1000),
     'CPU/message µs': round(cpuUs / delivered),
+    // The split: system time is mostly the kernel's socket writes (on loopback, the receiving side's TCP work too).
+    'CPU/message user µs': round((after.userUs - before.userUs) / delivered),
+    'CPU/message system µs': round((after.systemUs - before.systemUs) / delivered),
     delivered: `${delivered}/${WEBHOOKS * subscribers}`,
     'client errors': errors,
     'RSS after disconnect MiB': round(disconnected.rss / MiB),
