@@ -21,7 +21,7 @@ interface Start {
    */
   tagBy?: 'rsvpId' | 'count';
 }
-type Message = Start | { op: 'expect'; tag: string } | { op: 'arrivals' } | { op: 'close' };
+type Message = Start | { op: 'expect'; tag: string } | { op: 'arrivals' } | { op: 'cpu' } | { op: 'close' };
 
 const sockets: WebSocket[] = [];
 const arrivals = new Map<string, number[]>();
@@ -39,6 +39,9 @@ process.on('message', async (m: Message) => {
   } else if (m.op === 'expect') {
     waiting.add(m.tag);
     check(m.tag);
+  } else if (m.op === 'cpu') {
+    const cpu = process.cpuUsage();
+    process.send!({ op: 'cpu', cpuUs: cpu.user + cpu.system });
   } else if (m.op === 'arrivals') {
     process.send!({ op: 'arrivals', arrivals: Object.fromEntries(arrivals), errors });
   } else if (m.op === 'close') {

@@ -134,6 +134,8 @@ async function startGateway(env: NodeJS.ProcessEnv): Promise<GatewayChild> {
 interface Clients {
   expect(tag: string): Promise<void>;
   arrivals(): Promise<{ arrivals: Record<string, number[]>; errors: number }>;
+  /** CPU µs used so far by all client processes together. */
+  cpu(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -169,6 +171,16 @@ async function startClients(url: string, token: string, eventId: string, subscri
           return seen;
         }),
       );
+    },
+    async cpu() {
+      const all = await Promise.all(
+        children.map((child) => {
+          const got = reply(child, 'cpu');
+          child.send({ op: 'cpu' });
+          return got;
+        }),
+      );
+      return all.reduce((n, a) => n + a.cpuUs, 0);
     },
     async arrivals() {
       const all = await Promise.all(
@@ -229,6 +241,7 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
   const answers: number[] = [];
   await gateway.ask('sample');
   const before = await gateway.ask('stats');
+  const clientsBefore = await clients.cpu();
   for (let i = 0; i < WEBHOOKS; i++) {
     const seen = clients.expect(`hook-${i}`);
     sentAt[i] = performance.timeOrigin + performance.now();
@@ -238,6 +251,7 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
     await seen;
   }
   const after = await gateway.ask('unsample');
+  const clientCpuUs = (await clients.cpu()) - clientsBefore;
   const { arrivals, errors } = await clients.arrivals();
   const latencies: number[] = [];
   let delivered = 0;
@@ -268,6 +282,8 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
     // The split: system time is mostly the kernel's socket writes (on loopback, the receiving side's TCP work too).
     'CPU/message user µs': round((after.userUs - before.userUs) / delivered),
     'CPU/message system µs': round((after.systemUs - before.systemUs) / delivered),
+    // The client processes share the gateway's two cores: their CPU is part of what the latency waits on.
+    'client CPU/message µs': round(clientCpuUs / delivered),
     delivered: `${delivered}/${WEBHOOKS * subscribers}`,
     'client errors': errors,
     'RSS after disconnect MiB': round(disconnected.rss / MiB),

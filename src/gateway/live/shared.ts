@@ -5,7 +5,8 @@
  * its arguments and the caller's site, see SHARED_SUBSCRIPTION_FIELDS) join a group keyed by
  * (site, operation name, variables, document text). A group opens the source stream once, executes the selection
  * once per event and writes one pre-serialised payload to every member's socket, splicing in the member's
- * graphql-ws id (the only part of a `next` message that differs between subscribers).
+ * graphql-ws id (the only part of a `next` message that differs between subscribers). The payload is encoded once per
+ * event and each message goes out as one pre-built WebSocket frame (live/frames.ts), falling back to `ws.send`.
  *
  * Scope: the first execution of an event runs with one member's credentials under a context that notes whether a
  * resolver read anything caller-specific (ctx.upstream, ctx.loaders, ctx.creds). If none did, the payload came from
@@ -21,6 +22,7 @@
 import { setImmediate as yieldToIO } from 'node:timers/promises';
 import { createSourceEventStream, execute, getOperationAST, Kind, type DocumentNode, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { resetLoaders, type GatewayContext } from '../context.js';
+import { encodePayload, writeTextFrame } from './frames.js';
 
 /** Sockets written between two yields to the event loop during a fan-out. */
 const FANOUT_CHUNK = 1000;
@@ -130,8 +132,8 @@ export function createSharedSubscriptions(options: SharedOptions): SharedSubscri
 
 /** One subscriber: the iterator graphql-ws holds (pending until the subscription ends) and its socket. */
 export class SharedMember implements AsyncIterableIterator<never> {
-  /** `{"id":<id>,"type":"next","payload":` — the member's own part of every message. */
-  readonly prefix: string;
+  /** `{"id":<id>,"type":"next","payload":` — the member's own part of every message, encoded once (frames.ts). */
+  readonly prefix: Buffer;
   private wake?: (result: IteratorResult<never>) => void;
   private fail?: (err: unknown) => void;
 
@@ -142,7 +144,7 @@ export class SharedMember implements AsyncIterableIterator<never> {
     /** The member's credentials (the Authorization the context was built from); '' for none. */
     readonly creds: string,
   ) {
-    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   }
 
   /** graphql-ws calls `subscribe(execArgs)` on the root value (see gateway.ts): the member is its own stream. */
@@ -262,21 +264,23 @@ class Group {
     if (!scopes.length) return;
     const [firstCreds, first] = scopes[0]!;
     const once = await this.run(payload, first.context);
-    let shared: string | undefined;
-    const byCreds = new Map<string, string>();
-    if (!once.callerSpecific) shared = once.json;
+    let shared: Payload | undefined;
+    const byCreds = new Map<string, Payload>();
+    if (!once.callerSpecific) shared = payloadOf(once.json);
     else {
-      byCreds.set(firstCreds, once.json);
-      for (const [creds, scope] of scopes.slice(1)) byCreds.set(creds, (await this.run(payload, scope.context)).json);
+      byCreds.set(firstCreds, payloadOf(once.json));
+      for (const [creds, scope] of scopes.slice(1)) byCreds.set(creds, payloadOf((await this.run(payload, scope.context)).json));
     }
     let written = 0;
     for (const member of this.members) {
       // A member that joined with new credentials during the executions above has no payload for this event.
-      const json = shared ?? byCreds.get(member.creds);
-      if (json === undefined || member.socket.readyState !== OPEN) continue;
-      member.socket.send(member.prefix + json + '}');
-      if (member.socket.bufferedAmount > this.options.maxBufferedBytes) {
-        member.socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${this.options.maxBufferedBytes} bytes unsent`);
+      const body = shared ?? byCreds.get(member.creds);
+      const socket = member.socket;
+      if (body === undefined || socket.readyState !== OPEN) continue;
+      // One pre-built frame on the TCP socket when ws would write it at once anyway; ws.send otherwise.
+      if (!writeTextFrame(socket, member.prefix, body.bytes, SUFFIX)) socket.send(member.prefix.toString() + body.json + '}');
+      if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+        socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${this.options.maxBufferedBytes} bytes unsent`);
       }
       this.counters.messages++;
       if (++written % FANOUT_CHUNK === 0) await yieldToIO();
@@ -303,5 +307,17 @@ class Group {
 }
 
 const OPEN = 1;
+/** Closes every `next` message after its payload. */
+const SUFFIX = Buffer.from('}');
+
+/** One event's result for a group (or one credentials): its JSON, and the same encoded once for frames. */
+interface Payload {
+  json: string;
+  bytes: Buffer;
+}
+
+function payloadOf(json: string): Payload {
+  return { json, bytes: encodePayload(json) };
+}
 /** 1013 "Try Again Later", as ws-server.ts closes a slow reader. */
 const SLOW_READER_CLOSE_CODE = 1013;
