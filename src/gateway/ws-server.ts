@@ -21,8 +21,15 @@ export interface WsLimits {
 /** The `ctx.extra` of every graphql-ws hook. */
 export interface WsExtra {
   socket: WebSocket;
-  request: IncomingMessage;
+  /**
+   * The upgrade request's method, URL and headers, copied: graphql-ws keeps `extra` for the socket's lifetime, and
+   * the IncomingMessage itself (its stream state, raw header list and socket references) cost ~1 KiB per
+   * subscriber of the heap (issue 12).
+   */
+  request: UpgradeRequest;
 }
+
+export type UpgradeRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 
 /** 1013 "Try Again Later": the client may reconnect and read faster. */
 export const SLOW_READER_CLOSE_CODE = 1013;
@@ -81,7 +88,7 @@ export function serveGraphqlWs(options: ServerOptions<Record<string, unknown> | 
             }
           }),
       },
-      { socket, request },
+      { socket, request: { method: request.method, url: request.url, headers: request.headers } },
     );
 
     socket.once('close', (code, reason) => {
