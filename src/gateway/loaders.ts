@@ -118,9 +118,7 @@ export function createLoaders(upstream: Upstream, options: LoaderOptions) {
   // later link to it in the same request costs nothing when the fieldsets it was read with are enough.
   if (options.batch) {
     for (const [kind, loader] of Object.entries(ids)) {
-      (s[kind as keyof typeof ids] as ListSource<{ id?: string }>).seen = (rows, mask) => {
-        for (const row of rows) if (row.id) loader.prime(row.id, row as never, mask);
-      };
+      (s[kind as keyof typeof ids] as ListSource<{ id?: string }>).seen = (rows, mask) => (loader as FieldsetLoader<{ id?: string } | null>).primeAll(rows, idOf, mask);
     }
   }
 
@@ -233,6 +231,11 @@ export class FieldsetLoader<V> {
    * per row (a promise each) would cost more than the lookups it saves.
    */
   private readonly seen = new Map<string, { value: V; mask: number }>();
+  /**
+   * Whole lists primed (primeAll) and not yet indexed into `seen`: a list of a thousand guests is usually never
+   * looked up by id, so it is indexed only when a load, prime or clear needs `seen`, in the order it was primed.
+   */
+  private pending: { rows: readonly V[]; keyOf: (row: V) => string | undefined; mask: number }[] = [];
 
   constructor(
     batch: (keys: readonly string[], mask: number) => Promise<(V | Error)[]>,
@@ -255,6 +258,7 @@ export class FieldsetLoader<V> {
 
   load(key: string, mask = this.all): Promise<V> {
     let held = this.held.get(key);
+    if (held === undefined && this.pending.length) this.index();
     if (held === undefined && this.seen.size) {
       const row = this.seen.get(key);
       if (row) {
@@ -281,11 +285,31 @@ export class FieldsetLoader<V> {
 
   /** Remembers a row read elsewhere with `mask`'s fieldsets, unless this loader already has or awaits the key. */
   prime(key: string, value: V, mask = this.all): this {
+    if (this.pending.length) this.index();
     if (!this.held.has(key) && !this.wanted.has(key) && !this.seen.has(key)) this.seen.set(key, { value, mask });
     return this;
   }
 
+  /** prime() for every row of a list (keyed by `keyOf`), deferred until a load, prime or clear needs it. */
+  primeAll(rows: readonly V[], keyOf: (row: V) => string | undefined, mask = this.all): this {
+    if (rows.length) this.pending.push({ rows, keyOf, mask });
+    return this;
+  }
+
+  /** Indexes the lists primeAll deferred, as prime() would have when each was primed. */
+  private index(): void {
+    const lists = this.pending;
+    this.pending = [];
+    for (const { rows, keyOf, mask } of lists) {
+      for (const row of rows) {
+        const key = keyOf(row);
+        if (key) this.prime(key, row, mask);
+      }
+    }
+  }
+
   clear(key: string): this {
+    if (this.pending.length) this.index();
     this.held.delete(key);
     this.seen.delete(key);
     this.loader.clear(key);
@@ -293,12 +317,15 @@ export class FieldsetLoader<V> {
   }
 
   clearAll(): this {
+    this.pending = [];
     this.held.clear();
     this.seen.clear();
     this.loader.clearAll();
     return this;
   }
 }
+
+const idOf = (row: { id?: string } | null) => row?.id;
 
 // Helpers below build the two loader shapes; they are private so every loader batches and chunks the same way.
 

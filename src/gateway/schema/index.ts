@@ -3,6 +3,7 @@ import { specifiedDirectives } from 'graphql';
 import { GraphQLLiveDirective } from '@envelop/live-query';
 import { builder } from './builder.js';
 import { tolerateUnknownEnumValues } from './filters.js';
+import { dropPropertyReadResolvers } from './plain-fields.js';
 import './scalars.js';
 import './session.js';
 import './booking.js';
@@ -20,3 +21,5 @@ import './participation-mutations.js';
 import './subscriptions.js';
 
 export const schema = tolerateUnknownEnumValues(builder.toSchema({ sortSchema: true, directives: [...specifiedDirectives, GraphQLLiveDirective] }));
+// Property reads need no resolver call per row (plain-fields.ts).
+dropPropertyReadResolvers(schema);

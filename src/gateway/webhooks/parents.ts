@@ -29,6 +29,11 @@ export interface ParentEntry {
 export interface ParentStore {
   /** Never throws: learning is best effort, and a read must not fail because Redis is slow. */
   remember(entries: ParentEntry[]): void;
+  /**
+   * remember() for the entities of one kind an upstream answer lists, read from the rows themselves: a read of a
+   * thousand guests already known allocates nothing (no entry per row), it only renews their expiry.
+   */
+  rememberRows(kind: ParentKind, rows: readonly unknown[]): void;
   recall(kind: ParentKind, id: string): Promise<Parent | undefined>;
 }
 
@@ -68,6 +73,14 @@ export function attendanceParent(a: Attendance): ParentEntry | undefined {
   return a.id && sessionId ? { kind: 'attendance', id: a.id, parent: { sessionId } } : undefined;
 }
 
+/** The parent fields of a row of each kind, read without building a Parent (see rememberRows). */
+const PARENT_FIELDS: Record<ParentKind, { of: (row: any) => ParentEntry | undefined; eventId(row: any): unknown; sessionId(row: any): unknown; scheduleId(row: any): unknown }> = {
+  rsvp: { of: rsvpParent, eventId: (r) => r.eventId || undefined, sessionId: () => undefined, scheduleId: () => undefined },
+  guest: { of: guestParent, eventId: (g) => g.eventId || undefined, sessionId: () => undefined, scheduleId: () => undefined },
+  participation: { of: participationParent, eventId: () => undefined, sessionId: (p) => p.eventId || undefined, scheduleId: (p) => p.scheduleId || undefined },
+  attendance: { of: attendanceParent, eventId: () => undefined, sessionId: (a) => a.eventId ?? a.sessionId, scheduleId: () => undefined },
+};
+
 interface Learned {
   parent: Parent;
   expires: number;
@@ -83,24 +96,57 @@ interface Learned {
  */
 function createLearned(ttlSeconds: number, max: number, now: () => number) {
   const kinds = new Map<ParentKind, Map<string, Learned>>();
+  const of = (kind: ParentKind) => {
+    let entries = kinds.get(kind);
+    if (!entries) kinds.set(kind, (entries = new Map()));
+    return entries;
+  };
+  const put = (entries: Map<string, Learned>, kind: ParentKind, id: string, parent: Parent, expires: number, changed?: Changed) => {
+    const entry = { parent, expires, written: 0 };
+    entries.delete(id);
+    entries.set(id, entry);
+    if (entries.size > max) entries.delete(entries.keys().next().value!);
+    changed?.(kind, id, entry);
+  };
   return {
-    learn(list: readonly ParentEntry[], changed?: (e: ParentEntry, entry: Learned) => void): void {
+    learn(list: readonly ParentEntry[], changed?: Changed): void {
       const at = now();
       const expires = at + ttlSeconds * 1000;
       for (const e of list) {
-        let entries = kinds.get(e.kind);
-        if (!entries) kinds.set(e.kind, (entries = new Map()));
+        const entries = of(e.kind);
         const hit = entries.get(e.id);
         if (hit && hit.expires > at && sameParent(hit.parent, e.parent)) {
           hit.expires = expires;
-          changed?.(e, hit);
+          changed?.(e.kind, e.id, hit);
           continue;
         }
-        const entry = { parent: e.parent, expires, written: 0 };
-        entries.delete(e.id);
-        entries.set(e.id, entry);
-        if (entries.size > max) entries.delete(entries.keys().next().value!);
-        changed?.(e, entry);
+        put(entries, e.kind, e.id, e.parent, expires, changed);
+      }
+    },
+    /** learn() for rows of one kind: an entry is built only for a row that is new or whose parent changed. */
+    learnRows(kind: ParentKind, rows: readonly unknown[], changed?: Changed): void {
+      const at = now();
+      const expires = at + ttlSeconds * 1000;
+      const entries = of(kind);
+      const fields = PARENT_FIELDS[kind];
+      for (const row of rows) {
+        if (!row || typeof row !== 'object') continue;
+        const id = (row as { id?: unknown }).id;
+        if (typeof id !== 'string' || !id) continue;
+        const hit = entries.get(id);
+        if (
+          hit &&
+          hit.expires > at &&
+          hit.parent.eventId === fields.eventId(row) &&
+          hit.parent.sessionId === fields.sessionId(row) &&
+          hit.parent.scheduleId === fields.scheduleId(row)
+        ) {
+          hit.expires = expires;
+          changed?.(kind, id, hit);
+          continue;
+        }
+        const e = fields.of(row);
+        if (e) put(entries, kind, e.id, e.parent, expires, changed);
       }
     },
     recall(kind: ParentKind, id: string): Parent | undefined {
@@ -109,6 +155,8 @@ function createLearned(ttlSeconds: number, max: number, now: () => number) {
     },
   };
 }
+
+type Changed = (kind: ParentKind, id: string, entry: Learned) => void;
 
 function sameParent(a: Parent, b: Parent): boolean {
   return a.eventId === b.eventId && a.sessionId === b.sessionId && a.scheduleId === b.scheduleId;
@@ -119,6 +167,7 @@ export function createMemoryParentStore(ttlSeconds: number, max = 200_000, now: 
   const learned = createLearned(ttlSeconds, max, now);
   return {
     remember: (list) => learned.learn(list),
+    rememberRows: (kind, rows) => learned.learnRows(kind, rows),
     recall: async (kind, id) => learned.recall(kind, id),
   };
 }
@@ -136,20 +185,23 @@ export function createRedisParentStore(
   const prefix = options.prefix ?? 'attendance-graph:parent:';
   const now = options.now ?? Date.now;
   const local = createLearned(ttlSeconds, 50_000, now);
+  // What local learning found new, changed or due for rewriting, written to Redis in one pipeline.
+  const writing = (learn: (changed: Changed) => void) => {
+    const at = now();
+    const fresh: ParentEntry[] = [];
+    learn((kind, id, entry) => {
+      if (at - entry.written < (ttlSeconds * 1000) / 2) return;
+      entry.written = at;
+      fresh.push({ kind, id, parent: entry.parent });
+    });
+    if (fresh.length === 0) return;
+    const pipeline = redis.pipeline();
+    for (const e of fresh) pipeline.set(`${prefix}${e.kind}:${e.id}`, JSON.stringify(e.parent), 'EX', ttlSeconds);
+    pipeline.exec().catch((err) => options.onError?.(`parent store write failed: ${err instanceof Error ? err.message : String(err)}`));
+  };
   return {
-    remember(list) {
-      const at = now();
-      const fresh: ParentEntry[] = [];
-      local.learn(list, (e, entry) => {
-        if (at - entry.written < (ttlSeconds * 1000) / 2) return;
-        entry.written = at;
-        fresh.push(e);
-      });
-      if (fresh.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const e of fresh) pipeline.set(`${prefix}${e.kind}:${e.id}`, JSON.stringify(e.parent), 'EX', ttlSeconds);
-      pipeline.exec().catch((err) => options.onError?.(`parent store write failed: ${err instanceof Error ? err.message : String(err)}`));
-    },
+    remember: (list) => writing((changed) => local.learn(list, changed)),
+    rememberRows: (kind, rows) => writing((changed) => local.learnRows(kind, rows, changed)),
     async recall(kind, id) {
       const mine = local.recall(kind, id);
       if (mine) return mine;
@@ -175,9 +227,31 @@ export function learningParents<H extends { request<T>(creds: any, req: any): Pr
     ...http,
     request: async <T>(creds: unknown, req: unknown): Promise<T> => {
       const body = await http.request<T>(creds, req);
-      const found = parentsIn(body);
-      if (found.length) store.remember(found);
+      learnFrom(body, store);
       return body;
     },
   };
+}
+
+/** The lists (or single entities) of each kind an answer may carry, as parentsIn reads them. */
+const ANSWER_KEYS: [ParentKind, string, string][] = [
+  ['rsvp', 'rsvps', 'rsvp'],
+  ['guest', 'guests', 'guest'],
+  ['participation', 'participations', 'participation'],
+  ['attendance', 'attendances', 'attendance'],
+];
+
+/** parentsIn(body), remembered: lists through rememberRows (no entry per known row), bulk results as entries. */
+function learnFrom(body: unknown, store: ParentStore): void {
+  if (!body || typeof body !== 'object') return;
+  const b = body as Record<string, unknown>;
+  for (const [kind, plural, singular] of ANSWER_KEYS) {
+    const value = b[plural] ?? b[singular];
+    if (Array.isArray(value)) store.rememberRows(kind, value);
+    else if (value && typeof value === 'object') store.rememberRows(kind, [value]);
+  }
+  if (Array.isArray(b.results)) {
+    const found = parentsIn({ results: b.results });
+    if (found.length) store.remember(found);
+  }
 }
