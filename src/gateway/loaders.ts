@@ -241,6 +241,11 @@ export class FieldsetLoader<V> {
     batch: (keys: readonly string[], mask: number) => Promise<(V | Error)[]>,
     private readonly all: number,
     maxBatchSize: number,
+    /**
+     * By-id loaders: the error load() gives for a key the batch answered null (not found). The row is cached as
+     * null, so loadOrNull() answers it with the loader's own promise: one promise less per row of a list's link.
+     */
+    private readonly missing?: (key: string) => Error,
   ) {
     this.loader = new DataLoader<string, V>(
       (keys) => {
@@ -257,6 +262,20 @@ export class FieldsetLoader<V> {
   }
 
   load(key: string, mask = this.all): Promise<V> {
+    const row = this.loadRow(key, mask);
+    if (!this.missing) return row;
+    return row.then((value) => {
+      if (value === null) throw this.missing!(key);
+      return value;
+    });
+  }
+
+  /** The row, or null for a key the upstream does not have (by-id loaders); other failures reject. */
+  loadOrNull(key: string, mask = this.all): Promise<V | null> {
+    return this.missing ? this.loadRow(key, mask) : this.load(key, mask).catch(nullIfNotFound);
+  }
+
+  private loadRow(key: string, mask: number): Promise<V> {
     let held = this.held.get(key);
     if (held === undefined && this.pending.length) this.index();
     if (held === undefined && this.seen.size) {
@@ -350,10 +369,11 @@ function byKey<T>(
         const key = keyOf(item);
         if (key !== undefined && !found.has(key)) found.set(key, item);
       }
-      return keys.map((key) => found.get(key) ?? (optional ? null : notFound(what, key)));
+      return keys.map((key) => found.get(key) ?? null);
     },
     allFieldsets(src.fieldsets ?? []),
     options.batch ? src.inMax : 1,
+    optional ? undefined : (key) => notFound(what, key),
   );
 }
 
@@ -389,6 +409,11 @@ function group<T>(items: readonly T[], keyOf: (x: T) => string | undefined): Map
     else out.set(key, [item]);
   }
   return out;
+}
+
+function nullIfNotFound(err: unknown): null {
+  if ((err as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
+  throw err;
 }
 
 function notFound(what: string, id: string): Error {

@@ -17,8 +17,14 @@ export async function loadNodes<T>(
  * null for a NOT_FOUND, the error otherwise (a missing row is an answer, an unreachable upstream is not). `mask`:
  * the fieldsets the caller's selection needs (schema/selection.ts); absent = all.
  */
-export function loadOrNull<T>(loader: { load(key: string, mask?: number): Promise<T | null> }, key: string, mask?: number): Promise<T | null> {
-  // One promise per row (this runs for every row of a list's link), not an async function's two.
+export function loadOrNull<T>(
+  loader: { load(key: string, mask?: number): Promise<T | null>; loadOrNull?(key: string, mask?: number): Promise<T | null> },
+  key: string,
+  mask?: number,
+): Promise<T | null> {
+  // This runs for every row of a list's link: a by-id loader answers with its own cached promise (a missing row is
+  // cached as null), anything else with one promise more, not an async function's two.
+  if (loader.loadOrNull) return loader.loadOrNull(key, mask);
   return loader.load(key, mask).catch(nullIfNotFound);
 }
 
