@@ -3,8 +3,9 @@
  * CPU and RSS are its own), fed by signed webhooks POSTed to /webhooks/wix, with rsvpChanged subscribers of one
  * event in separate client processes (bench/live-client.ts), one WebSocket per subscriber.
  *   --quick: 1,000 subscribers · default: 1,000 and 10,000 · --full: 1,000, 10,000 and 20,000 · --ingest: only the
- *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below ·
- *   --size=N: N subscribers only · --fanout: the fan-out sizes only (no @live, ingest or counter measurements).
+ *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below
+ *   (add --sse for live queries over SSE instead of graphql-ws) · --size=N: N subscribers only · --fanout: the fan-out
+ *   sizes only (no @live, ingest or counter measurements).
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
@@ -139,11 +140,11 @@ interface Clients {
   close(): Promise<void>;
 }
 
-async function startClients(url: string, token: string, eventId: string, subscribers: number, query = QUERY, tagBy: 'rsvpId' | 'count' = 'rsvpId'): Promise<Clients> {
+async function startClients(url: string, token: string, eventId: string, subscribers: number, query = QUERY, tagBy: 'rsvpId' | 'count' = 'rsvpId', client = './live-client.ts'): Promise<Clients> {
   const sockets = Math.min(subscribers, SOCKET_LIMIT);
   const processes = Math.ceil(sockets / CLIENT_SOCKETS_PER_PROCESS);
   const children = Array.from({ length: processes }, () =>
-    fork(fileURLToPath(new URL('./live-client.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    fork(fileURLToPath(new URL(client, import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
   );
   const share = (total: number, i: number) => Math.floor(total / processes) + (i < total % processes ? 1 : 0);
   const reply = (child: ChildProcess, op: string, match: (m: any) => boolean = () => true) =>
@@ -332,7 +333,9 @@ async function measureLiveQueries(baseEnv: NodeJS.ProcessEnv, token: string, eve
   const replicas = [await startGateway(env), ...(env.REDIS_URL ? [await startGateway(secondEnv)] : [])];
   const clients: Clients[] = [];
   try {
-    for (const g of replicas) clients.push(await startClients(g.url, token, eventId, LIVE_QUERIES, LIVE_QUERY, 'count'));
+    // --sse: the live queries are SSE streams (bench/live-sse-client.ts) instead of graphql-ws operations.
+    const sse = process.argv.includes('--sse');
+    for (const g of replicas) clients.push(await startClients(g.url, token, eventId, LIVE_QUERIES, LIVE_QUERY, 'count', sse ? './live-sse-client.ts' : undefined));
     await Promise.all(clients.map((c) => c.expect('live-0')));
     const jwts = await Promise.all(Array.from({ length: LIVE_WEBHOOKS }, (_, i) => sign(`live-hook-${i}`)));
     await Promise.all(replicas.map((g) => g.ask('profile')));
@@ -353,7 +356,7 @@ async function measureLiveQueries(baseEnv: NodeJS.ProcessEnv, token: string, eve
       const latencies: number[] = [];
       for (let i = 0; i < LIVE_WEBHOOKS; i++) for (const at of arrivals[`live-${i + 1}`] ?? []) latencies.push(at - sentAt[i]!);
       rows[r === 0 ? 'replica receiving the webhooks' : 'second replica'] = {
-        'live queries': LIVE_QUERIES,
+        'live queries': `${LIVE_QUERIES} (${process.argv.includes('--sse') ? 'SSE' : 'graphql-ws'})`,
         'p50 ms': round(percentile(latencies, 50)),
         'p99 ms': round(percentile(latencies, 99)),
         'CPU/webhook ms': round((after[r]!.cpuUs - before[r]!.cpuUs) / LIVE_WEBHOOKS / 1000),

@@ -1,13 +1,14 @@
 /**
- * `@live` query groups over graphql-ws (live/live-groups.ts): live queries of the same site, credentials, operation,
- * variables and document share one re-run and one serialised push; each socket gets it under its own operation id.
- * A push read with one caller's credentials never reaches a caller with other credentials, even of the same site.
+ * `@live` query groups (live/live-groups.ts): live queries of the same site, credentials, operation, variables and
+ * document share one re-run and one serialised push, over graphql-ws (each socket gets it under its own operation id)
+ * and SSE alike. A push read with one caller's credentials never reaches a caller with other credentials, even of
+ * the same site.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { createContext } from '../src/gateway/context.js';
 import { startStack, type Stack } from './support/stack.js';
-import { createRsvp, wsClient } from './support/live.js';
+import { createRsvp, sseSubscribe, wsClient } from './support/live.js';
 
 let stack: Stack;
 let eventId: string;
@@ -54,8 +55,11 @@ it('live queries with the same credentials share one group and each push; other 
   const theirClient = wsClient(stack.gatewayUrl, otherToken);
   const mine = mineClients.map((c) => live(c));
   const theirs = live(theirClient);
+  const mineSse = sseSubscribe(stack.gatewayUrl, stack.token, LIVE, { id: eventId }, 'event');
   for (const l of [...mine, theirs]) await l.until((p) => p.length >= 1);
-  expect(stack.gateway.liveQueries.stats()).toMatchObject({ groups: 2, members: 3 });
+  await mineSse.until((m) => m.length >= 1);
+  // The SSE live query is in the same group as the two on graphql-ws.
+  expect(stack.gateway.liveQueries.stats()).toMatchObject({ groups: 2, members: 4 });
   const title = mine[0]!.payloads[0].data.event.title;
   expect(title).toBeTruthy();
   // Their credentials cannot read the demo tenant's event.
@@ -63,6 +67,7 @@ it('live queries with the same credentials share one group and each push; other 
 
   const rsvp = await createRsvp(stack, eventId, 1);
   for (const l of mine) await l.until((p) => hasRsvp(p.at(-1), rsvp.id));
+  await mineSse.until((m) => hasRsvp({ data: { event: m.at(-1) } }, rsvp.id));
   await stack.webhooksIdle();
   // The same invalidation re-ran their group too, with their credentials: never the title read with ours.
   await theirs.until((p) => p.length >= 2);
@@ -71,7 +76,12 @@ it('live queries with the same credentials share one group and each push; other 
   // Both of mine got the same pushes, in the same order, every one well-formed.
   expect(mine[0]!.payloads.slice(1)).toEqual(mine[1]!.payloads.slice(1));
   for (const l of [...mine, theirs]) expect(l.failures).toEqual([]);
+  expect(mineSse.errors).toEqual([]);
+  // The SSE stream's pushes are the group's: the same data as graphql-ws's, in the same order.
+  const pushesWith = (list: any[]) => list.filter((e) => hasRsvp({ data: { event: e } }, rsvp.id));
+  expect(pushesWith(mineSse.messages).at(-1)).toEqual(pushesWith(mine[0]!.payloads.map((p) => p.data.event)).at(-1));
 
+  mineSse.stop();
   await Promise.all([...mineClients, theirClient].map((c) => c.dispose()));
   const deadline = Date.now() + 10_000;
   while (stack.gateway.liveQueries.stats().groups > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

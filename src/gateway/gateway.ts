@@ -142,6 +142,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // A live query group's push is the `next` payload graphql-ws would send (onNext below), masked as Yoga masks.
     encode: (result) => JSON.stringify(nextPayload(config, result, true)),
     maxBufferedBytes: config.streamMaxBufferedBytes,
+    detach: (ctx) => createContext(services, ctx.creds?.source === 'caller' ? ctx.creds.authorization : undefined, undefined, ctx.requestScope),
     onError: (m) => logger.error(m),
   });
   // POST /webhooks/wix: verify, de-duplicate, publish to subscriptions (issue #5), one atomic Redis step with Redis.
@@ -294,7 +295,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             return [finishError(config, maskError(err) as GraphQLError)];
           }
           // Plain `@live` queries join a group: their own first result, then the group's pushes (live/live-groups.ts).
-          const live = await liveQueries.attach({ args, execute, socket: ctx.extra.socket, id, query });
+          const live = await liveQueries.attach({ args, execute, socket: ctx.extra.socket, id });
           if (live) return { ...args, rootValue: live };
           // Shareable subscriptions join a group; graphql-ws then holds only the member (no context, no execution).
           const member = await shared.attach({ ...args, variables: params.variables, socket: ctx.extra.socket, id, query, context: contextValue });

@@ -9,6 +9,9 @@
  *
  * A member's own first result still comes from its own execution through Yoga's enveloped execute (every plugin,
  * fresh data, errors masked and reported as before), sent by graphql-ws; only then does it take the group's pushes.
+ * Over SSE (and multipart) a member has no socket: it is the result stream Yoga reads, and it yields the group's
+ * result objects, each carrying its own JSON (`result.stringify`, which Yoga's SSE writer uses), serialised once
+ * per group; Yoga's per-result plugins and the bounded stream (streams.ts) still run per subscriber.
  * Runs are numbered when they start (`runs()`): a member skips any group result from a run that started before its
  * own first execution (its first result is at least as fresh), and gets the group's latest result when it joins if
  * that run started after. So every member sees results in the order their runs started, never an older one after a
@@ -38,11 +41,18 @@ export interface LiveGroupOptions {
 export interface LiveJoin {
   /** The member's arguments, as Yoga's pipeline prepared them (its context carries its credentials). */
   args: ExecutionArgs;
-  /** Yoga's enveloped execute for this operation: the member's own first execution. */
+  /** The member's own first execution: Yoga's enveloped execute (graphql-ws), or the live store's (HTTP). */
   execute(args: ExecutionArgs): unknown;
-  socket: SubscriberSocket;
-  /** graphql-ws operation id. */
-  id: string;
+  /** graphql-ws: the socket and operation id pushes are written to; absent over HTTP (the member is the stream). */
+  socket?: SubscriberSocket;
+  id?: string;
+}
+
+/** A group's result: its run, the object (HTTP members yield it) and its graphql-ws payload, serialised once. */
+interface Pushed {
+  run: number;
+  result: ExecutionResult;
+  json?: string;
 }
 
 export class LiveGroups {
@@ -76,11 +86,13 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
  * then nothing (the group writes pushes straight to the socket) until graphql-ws calls return().
  */
 export class LiveMember implements AsyncIterableIterator<unknown> {
-  /** `{"id":<id>,"type":"next","payload":` — the member's own part of every message. */
+  /** `{"id":<id>,"type":"next","payload":` — the member's own part of every message (graphql-ws). */
   readonly prefix: string;
   /** The last run whose result the member has (or that is older than what it has). */
   seen = Number.POSITIVE_INFINITY;
   active = false;
+  /** HTTP: pushes not read yet (the bounded stream in streams.ts reads them eagerly and bounds their bytes). */
+  private readonly queue: ExecutionResult[] = [];
   /** The member's own live stream, until its first result is taken. */
   private first?: AsyncIterator<unknown>;
   private ended = false;
@@ -89,12 +101,12 @@ export class LiveMember implements AsyncIterableIterator<unknown> {
 
   constructor(
     private readonly group: LiveGroup,
-    readonly socket: SubscriberSocket,
-    id: string,
+    readonly socket: SubscriberSocket | undefined,
+    id: string | undefined,
     private readonly ownExecute: (args: ExecutionArgs) => unknown,
     private readonly ownRoot: unknown,
   ) {
-    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.prefix = `{"id":${JSON.stringify(id ?? '')},"type":"next","payload":`;
   }
 
   async execute(args: ExecutionArgs): Promise<unknown> {
@@ -130,8 +142,11 @@ export class LiveMember implements AsyncIterableIterator<unknown> {
       return first;
     }
     if (this.ended) return DONE;
-    // graphql-ws has sent the first result (it asks for the next one only after): pushes may follow it now.
+    // graphql-ws has sent the first result (it asks for the next one only after): pushes may follow it now. Over
+    // HTTP the first result was taken, and the queue keeps pushes behind it.
     this.group.activate(this);
+    const queued = this.queue.shift();
+    if (queued) return { done: false, value: queued };
     return new Promise((resolve, reject) => {
       this.wake = resolve;
       this.fail = reject;
@@ -146,6 +161,14 @@ export class LiveMember implements AsyncIterableIterator<unknown> {
     return DONE;
   }
 
+  /** HTTP: a push, to the pending next() or the queue. */
+  enqueue(result: ExecutionResult): void {
+    const wake = this.wake;
+    this.wake = this.fail = undefined;
+    if (wake) wake({ done: false, value: result } as IteratorResult<never>);
+    else this.queue.push(result);
+  }
+
   /** The group ended (or failed): graphql-ws then sends complete (or error) for this id. */
   end(err?: unknown): void {
     this.ended = true;
@@ -158,7 +181,7 @@ export class LiveMember implements AsyncIterableIterator<unknown> {
 class LiveGroup {
   readonly members = new Set<LiveMember>();
   /** The newest result pushed, serialised, and the run that produced it. */
-  private latest?: { run: number; json: string };
+  private latest?: Pushed;
   private readonly results: AsyncIterator<ExecutionResult>;
   closed = false;
 
@@ -189,7 +212,7 @@ class LiveGroup {
 
   /** The member's first result is on its socket: it gets the group's latest result if that is newer, then every push. */
   activate(member: LiveMember): void {
-    if (!this.members.has(member)) return;
+    if (member.active || !this.members.has(member)) return;
     member.active = true;
     if (this.latest && this.latest.run > member.seen) this.write(member, this.latest);
   }
@@ -199,7 +222,12 @@ class LiveGroup {
       for (;;) {
         const next = await this.results.next();
         if (next.done || this.closed) break;
-        const latest = { run: this.options.runOf(next.value), json: this.options.encode(next.value) };
+        const result = next.value;
+        const latest: Pushed = { run: this.options.runOf(result), result };
+        // Yoga's SSE writer serialises a result with its own `stringify` when it has one (not enumerable: no JSON
+        // sees it); a result Yoga's masking replaced is a new object, serialised the ordinary way.
+        let text: string | undefined;
+        Object.defineProperty(result, 'stringify', { value: (value: unknown) => (value === result ? (text ??= JSON.stringify(value)) : JSON.stringify(value)) });
         this.latest = latest;
         let written = 0;
         for (const member of this.members) {
@@ -216,11 +244,16 @@ class LiveGroup {
     }
   }
 
-  private write(member: LiveMember, latest: { run: number; json: string }): void {
+  private write(member: LiveMember, latest: Pushed): void {
     member.seen = latest.run;
     const socket = member.socket;
+    if (!socket) {
+      member.enqueue(latest.result);
+      this.counters.messages++;
+      return;
+    }
     if (socket.readyState !== OPEN) return;
-    socket.send(member.prefix + latest.json + '}');
+    socket.send(member.prefix + (latest.json ??= this.options.encode(latest.result)) + '}');
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${this.options.maxBufferedBytes} bytes unsent`);
     }

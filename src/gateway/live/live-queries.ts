@@ -15,8 +15,9 @@
  * applied together, so a burst re-runs a query at most once per window while a lone webhook waits for nothing.
  * Re-executions run with the caller's own context (credentials) and fresh loaders, never a cached row.
  *
- * Over graphql-ws, plain `@live` queries of the same site, credentials, operation, variables and document form a
- * group (live/live-groups.ts): one store registration, one serialisation per result, one write per socket.
+ * Plain `@live` queries (over graphql-ws, SSE or multipart) of the same site, credentials, operation, variables and
+ * document form a group (live/live-groups.ts): one store registration and one serialisation per result; over
+ * graphql-ws one write per socket.
  */
 import { execute, getOperationAST, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -56,8 +57,6 @@ export interface LiveAttach {
   execute(args: ExecutionArgs): unknown;
   socket: SubscriberSocket;
   id: string;
-  /** The document's text as the client sent it. */
-  query: string;
 }
 
 export interface LiveQueriesOptions {
@@ -67,6 +66,11 @@ export interface LiveQueriesOptions {
   encode(result: ExecutionResult): string;
   /** Unsent bytes past which a socket is closed with 1013 (STREAM_MAX_BUFFERED_BYTES). */
   maxBufferedBytes: number;
+  /**
+   * A context with the same credentials as `context` but tied to no HTTP request: a group outlives its first member,
+   * whose request's abort would otherwise cancel every member's re-runs.
+   */
+  detach(context: GatewayContext): GatewayContext;
   onError?: (message: string) => void;
 }
 
@@ -152,8 +156,8 @@ export function createLiveQueries(options: LiveQueriesOptions): LiveQueries {
   const runOf = new WeakMap<object, number>();
   const groups = new LiveGroups({
     open(args) {
-      // The group's context: the first member's (the credentials all members share), with loaders of its own.
-      const context = Object.create(args.contextValue as object) as GatewayContext;
+      // The group's context: the first member's credentials (all members share them), its own loaders and no request.
+      const context = options.detach(args.contextValue as GatewayContext);
       let executions = 0;
       const run = (runArgs: ExecutionArgs) => {
         const number = ++runs;
@@ -177,26 +181,44 @@ export function createLiveQueries(options: LiveQueriesOptions): LiveQueries {
     onError: options.onError,
   });
 
+  /** Site, credentials, operation, variables and document of a plain `@live` query; undefined for anything else. */
+  const groupKey = async (args: ExecutionArgs): Promise<string | undefined> => {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (operation?.operation !== 'query') return undefined;
+    const live = operation.directives?.filter((d) => d.name.value === 'live');
+    // `@live(if: …)` and `@live(throttle: …)` keep the store's own handling, per subscriber.
+    if (live?.length !== 1 || live[0]!.arguments?.length) return undefined;
+    const context = args.contextValue as GatewayContext;
+    let instanceId: string;
+    try {
+      instanceId = (await context.site()).instanceId;
+    } catch {
+      // The ordinary path reports the error as before.
+      return undefined;
+    }
+    // Members share every push, which is read with the first member's credentials: same site AND credentials.
+    return `${instanceId}\n${context.creds?.authorization ?? ''}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}\n${printedOf(args.document)}`;
+  };
+  // HTTP (SSE, multipart): after the live plugin, so `executeFn` is the store's execute, the member's own first run.
+  // graphql-ws live queries join in gateway.ts's onSubscribe instead (their pushes go straight to the socket).
+  const httpGroups: Plugin = {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const context = args.contextValue as unknown as GatewayContext;
+      if (context.requestScope?.transport !== 'http' || !isLive(args.document, args.operationName)) return;
+      setExecuteFn((async (execArgs: ExecutionArgs) => {
+        const key = await groupKey(execArgs);
+        if (key === undefined) return executeFn(execArgs as never);
+        return groups.join(key, { args: execArgs, execute: executeFn as (args: ExecutionArgs) => unknown }).execute(execArgs);
+      }) as unknown as typeof executeFn);
+    },
+  };
+
   return {
-    plugins: [freshLoadersPerRun, useLiveQuery({ liveQueryStore: store }) as Plugin],
+    plugins: [freshLoadersPerRun, useLiveQuery({ liveQueryStore: store }) as Plugin, httpGroups],
     invalidate: (keys) => store.invalidate([...keys]),
     async attach(request) {
-      const { args } = request;
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation !== 'query') return undefined;
-      const live = operation.directives?.filter((d) => d.name.value === 'live');
-      // `@live(if: …)` and `@live(throttle: …)` keep the store's own handling, per subscriber.
-      if (live?.length !== 1 || live[0]!.arguments?.length) return undefined;
-      const context = args.contextValue as GatewayContext;
-      let instanceId: string;
-      try {
-        instanceId = (await context.site()).instanceId;
-      } catch {
-        return undefined;
-      }
-      // Members share every push, which is read with the first member's credentials: same site AND credentials.
-      const key = `${instanceId}\n${context.creds?.authorization ?? ''}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}\n${request.query}`;
-      return groups.join(key, request);
+      const key = await groupKey(request.args);
+      return key === undefined ? undefined : groups.join(key, request);
     },
     stats: () => ({ ...groups.stats(), executions: runs }),
     async close() {
@@ -240,9 +262,14 @@ interface SharedRun {
 const printed = new WeakMap<DocumentNode, string>();
 
 /** Same credentials, operation and variables: the same result (the caller's own credentials read it). */
-function shareKey(context: GatewayContext, document: DocumentNode, operationName: string | null | undefined, variables: unknown): string {
+function printedOf(document: DocumentNode): string {
   let text = printed.get(document);
   if (text === undefined) printed.set(document, (text = print(document)));
+  return text;
+}
+
+function shareKey(context: GatewayContext, document: DocumentNode, operationName: string | null | undefined, variables: unknown): string {
+  const text = printedOf(document);
   return `${context.creds?.authorization ?? ''}\n${operationName ?? ''}\n${JSON.stringify(variables ?? {})}\n${text}`;
 }
 
