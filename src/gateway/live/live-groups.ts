@@ -5,7 +5,7 @@
  * Here they form a group: the group holds ONE registration with the live-query store (its re-runs, with the first
  * member's context: the credentials every member shares), serialises each result once and writes it to every
  * member's socket with the member's graphql-ws id spliced in (`member.prefix + json + '}'`, as live/shared.ts does
- * for subscriptions).
+ * for subscriptions), as one pre-built WebSocket frame where ws allows it (live/frames.ts).
  *
  * A member's own first result still comes from its own execution through Yoga's enveloped execute (every plugin,
  * fresh data, errors masked and reported as before), sent by graphql-ws; only then does it take the group's pushes.
@@ -19,6 +19,7 @@
  */
 import { setImmediate as yieldToIO } from 'node:timers/promises';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { encodePayload, writeTextFrame } from './frames.js';
 import type { SubscriberSocket } from './shared.js';
 
 /** Sockets written between two yields to the event loop during a push (as shared.ts). */
@@ -53,6 +54,8 @@ interface Pushed {
   run: number;
   result: ExecutionResult;
   json?: string;
+  /** `json` encoded once for pre-built frames (frames.ts). */
+  bytes?: Buffer;
 }
 
 export class LiveGroups {
@@ -86,8 +89,8 @@ const DONE: IteratorResult<never> = { done: true, value: undefined };
  * then nothing (the group writes pushes straight to the socket) until graphql-ws calls return().
  */
 export class LiveMember implements AsyncIterableIterator<unknown> {
-  /** `{"id":<id>,"type":"next","payload":` — the member's own part of every message (graphql-ws). */
-  readonly prefix: string;
+  /** `{"id":<id>,"type":"next","payload":` — the member's own part of every message (graphql-ws), encoded once. */
+  readonly prefix: Buffer;
   /** The last run whose result the member has (or that is older than what it has). */
   seen = Number.POSITIVE_INFINITY;
   active = false;
@@ -106,7 +109,7 @@ export class LiveMember implements AsyncIterableIterator<unknown> {
     private readonly ownExecute: (args: ExecutionArgs) => unknown,
     private readonly ownRoot: unknown,
   ) {
-    this.prefix = `{"id":${JSON.stringify(id ?? '')},"type":"next","payload":`;
+    this.prefix = Buffer.from(`{"id":${JSON.stringify(id ?? '')},"type":"next","payload":`);
   }
 
   async execute(args: ExecutionArgs): Promise<unknown> {
@@ -253,7 +256,9 @@ class LiveGroup {
       return;
     }
     if (socket.readyState !== OPEN) return;
-    socket.send(member.prefix + (latest.json ??= this.options.encode(latest.result)) + '}');
+    const json = (latest.json ??= this.options.encode(latest.result));
+    // One pre-built frame per socket when ws would write at once (frames.ts), else ws.send of the same text.
+    if (!writeTextFrame(socket, member.prefix, (latest.bytes ??= encodePayload(json)), SUFFIX)) socket.send(member.prefix.toString() + json + '}');
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${this.options.maxBufferedBytes} bytes unsent`);
     }
@@ -275,5 +280,6 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 }
 
 const OPEN = 1;
+const SUFFIX = Buffer.from('}');
 /** 1013 "Try Again Later", as ws-server.ts closes a slow reader. */
 const SLOW_READER_CLOSE_CODE = 1013;
