@@ -94,7 +94,8 @@ export async function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[
   if (start.p.cursor) throw badArg('after', 'is not a cursor of this list');
   const from = (start.p.offset ?? 0) + start.s;
   const offsetStyle = style === 'offset';
-  const edges = rows.slice(from, from + first).map((node, i) => new ArrayEdge(node, from + i + 1, offsetStyle));
+  const edges: ArrayEdge<T>[] = [];
+  for (let i = from, end = Math.min(rows.length, from + first); i < end; i++) edges.push(new ArrayEdge(rows[i]!, i + 1, offsetStyle));
   return { ...connection(edges, rows.length > from + first, !!args.after), totalCount: rows.length };
 }
 
@@ -162,10 +163,30 @@ function cursorAfter(page: { items: unknown[]; at: PagePosition; next: PagePosit
 }
 
 function connection<T>(edges: Connection<T>['edges'], hasNextPage: boolean, hasPreviousPage: boolean): Connection<T> {
-  return {
-    edges,
-    pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-  };
+  return { edges, pageInfo: new PageInfo(edges, hasNextPage, hasPreviousPage) };
+}
+
+/**
+ * pageInfo with its cursors encoded only when selected: a link field makes a connection per parent (a hundred
+ * events, two cursors each), and most operations ask for neither.
+ */
+class PageInfo {
+  readonly #edges: readonly { cursor: string }[];
+  constructor(
+    edges: readonly { cursor: string }[],
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {
+    this.#edges = edges;
+  }
+
+  get startCursor(): string | null {
+    return this.#edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.#edges.at(-1)?.cursor ?? null;
+  }
 }
 
 /** `first` within 0..MAX_FIRST (default 50); backward paging is refused: upstream cursors only go forward. */
