@@ -72,7 +72,7 @@ export async function run(): Promise<object> {
       const gateway = await startGateway(env);
       try {
         if ((await postWebhook(gateway.url, await sign('warm'))) !== 200) throw new Error('warm-up webhook refused');
-        ingest = await measureIngest(gateway, sign);
+        ingest = await measureIngest(gateway, sign, env);
       } finally {
         gateway.child.send({ op: 'exit' });
         await new Promise((r) => gateway.child.once('exit', r));
@@ -84,7 +84,7 @@ export async function run(): Promise<object> {
         rows[size] = await scale(gateway, size, token, eventId, sign);
         // Printed as each size finishes, so a long --full run shows its figures as it goes.
         console.log(JSON.stringify({ subscribers: size, ...rows[size] }));
-        if (size === sizes[0] && !fanoutOnly) ingest = await measureIngest(gateway, sign);
+        if (size === sizes[0] && !fanoutOnly) ingest = await measureIngest(gateway, sign, env);
       } finally {
         gateway.child.send({ op: 'exit' });
         await new Promise((r) => gateway.child.once('exit', r));
@@ -109,8 +109,8 @@ interface GatewayChild {
   ask(op: 'stats' | 'gc' | 'sample' | 'unsample' | 'profile' | 'unprofile'): Promise<{ cpuUs: number; userUs: number; systemUs: number; rss: number; peak: number; connections: number }>;
 }
 
-async function startGateway(env: NodeJS.ProcessEnv): Promise<GatewayChild> {
-  const child = fork(fileURLToPath(new URL('./live-gateway.ts', import.meta.url)), {
+async function startGateway(env: NodeJS.ProcessEnv, script = './live-gateway.ts'): Promise<GatewayChild> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), {
     env,
     execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -292,29 +292,74 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
   };
 }
 
-async function measureIngest(gateway: GatewayChild, sign: (tag: string) => Promise<string>) {
+/**
+ * INGEST distinct pre-signed webhooks, INGEST_IN_FLIGHT at a time, on the gateway; and the same JWTs, same client,
+ * in the same run, on two ceilings (bench/bare-http.ts): a bare node:http server that only reads the body and
+ * answers fixed JSON, and the same plus the RS256 verify. CPU is each server process's own (process.cpuUsage()).
+ */
+async function measureIngest(gateway: GatewayChild, sign: (tag: string) => Promise<string>, env: NodeJS.ProcessEnv) {
   const jwts = await Promise.all(Array.from({ length: INGEST }, (_, i) => sign(`ingest-${i}`)));
+  const bare = await baseline(env, jwts, false);
+  const verified = await baseline(env, jwts, true);
   await gateway.ask('profile');
-  const before = await gateway.ask('stats');
+  const run = await driveIngest(gateway, jwts);
+  await gateway.ask('unprofile');
+  const row = (r: IngestRun) => ({
+    'webhooks/s (wall, client on the same cores)': Math.round(INGEST / r.seconds),
+    'CPU/webhook µs': Math.round(r.cpuUs),
+    'webhooks per CPU second': Math.round(1e6 / r.cpuUs),
+    'CPU vs bare': round(r.cpuUs / bare.cpuUs),
+  });
+  console.table({ gateway: row(run), 'bare node:http': row(bare), 'bare node:http + RS256 verify': row(verified) });
+  return {
+    webhooks: INGEST,
+    refused: run.refused,
+    'webhooks/s (wall, client on the same cores)': Math.round(INGEST / run.seconds),
+    'gateway CPU/webhook µs': Math.round(run.cpuUs),
+    'webhooks/s per gateway CPU second': Math.round(1e6 / run.cpuUs),
+    'bare node:http CPU/webhook µs': Math.round(bare.cpuUs),
+    'bare node:http webhooks/s (wall)': Math.round(INGEST / bare.seconds),
+    'bare + verify CPU/webhook µs': Math.round(verified.cpuUs),
+    'bare + verify webhooks/s (wall)': Math.round(INGEST / verified.seconds),
+    'gateway CPU / bare CPU': round(run.cpuUs / bare.cpuUs),
+    'gateway CPU / (bare + verify) CPU': round(run.cpuUs / verified.cpuUs),
+  };
+}
+
+interface IngestRun {
+  seconds: number;
+  /** The server process's CPU per webhook, µs. */
+  cpuUs: number;
+  refused: number;
+}
+
+async function driveIngest(server: GatewayChild, jwts: string[]): Promise<IngestRun> {
+  const before = await server.ask('stats');
   const started = performance.now();
   let next = 0;
   let refused = 0;
   await Promise.all(
     Array.from({ length: INGEST_IN_FLIGHT }, async () => {
-      while (next < jwts.length) if ((await postWebhook(gateway.url, jwts[next++])) !== 200) refused++;
+      while (next < jwts.length) if ((await postWebhook(server.url, jwts[next++]!)) !== 200) refused++;
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const after = await gateway.ask('stats');
-  await gateway.ask('unprofile');
-  const cpuUs = (after.cpuUs - before.cpuUs) / INGEST;
-  return {
-    webhooks: INGEST,
-    refused,
-    'webhooks/s (wall, client on the same cores)': Math.round(INGEST / seconds),
-    'gateway CPU/webhook µs': Math.round(cpuUs),
-    'webhooks/s per gateway CPU second': Math.round(1e6 / cpuUs),
-  };
+  const after = await server.ask('stats');
+  return { seconds, cpuUs: (after.cpuUs - before.cpuUs) / jwts.length, refused };
+}
+
+async function baseline(env: NodeJS.ProcessEnv, jwts: string[], verify: boolean): Promise<IngestRun> {
+  const server = await startGateway({ ...env, BARE_VERIFY_KEY: verify ? env.WIX_WEBHOOK_PUBLIC_KEY : '' }, './bare-http.ts');
+  try {
+    // Warm-up (JIT, connections), as the gateway gets before its run.
+    for (const jwt of jwts.slice(0, 200)) await postWebhook(server.url, jwt);
+    const run = await driveIngest(server, jwts);
+    if (run.refused) throw new Error(`bare server refused ${run.refused} webhooks`);
+    return run;
+  } finally {
+    server.child.send({ op: 'exit' });
+    await new Promise((r) => server.child.once('exit', r));
+  }
 }
 
 /**
