@@ -132,14 +132,19 @@ export interface StreamTarget {
   /** The stream's key as `redis` (PubSubHandle.redis, which carries the prefix) names it. */
   key: string;
   maxLen: number;
-  /** An entry's `m` field: the publications as JSON. */
-  body(publications: readonly Publication[]): string;
+  /**
+   * An entry's `m` field: the publications as JSON. Given the entry's `w` (dedupId), this replica's reader, when it
+   * reads back that very entry (same id, same JSON), dispatches these publications instead of parsing the JSON again.
+   */
+  body(publications: readonly Publication[], dedupId?: string): string;
 }
 
 /** The stream every replica reads (one per deployment prefix). */
 export const STREAM_KEY = 'changes';
 /** How many delivered entry ids a replica remembers to skip re-appended entries (far more than a restart's worth). */
 const DELIVERED_MEMORY = 50_000;
+/** How many of its own appends a replica keeps parsed until its reader reads them back (a few turns' worth). */
+const OWN_APPENDS_MEMORY = 10_000;
 
 export async function createGatewayPubSub(options: PubSubOptions | string = {}): Promise<PubSubHandle> {
   const opts: PubSubOptions = typeof options === 'string' ? { redisUrl: options } : options;
@@ -185,6 +190,18 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
 
   const base = createPubSub<Topics>({ eventTarget: local as never });
   const entryBody = (publications: readonly Publication[]) => JSON.stringify(publications.map((p) => [p.topic, p.id, p.payload]));
+  // This replica's own appends, kept parsed until its reader reads them back (entries not appended after all — a
+  // duplicate, a failed script — are dropped oldest first).
+  const ownAppends = new Map<string, { body: string; publications: readonly Publication[] }>();
+  const ownEntryBody = (publications: readonly Publication[], dedupId?: string) => {
+    const body = entryBody(publications);
+    if (dedupId !== undefined) {
+      ownAppends.delete(dedupId);
+      ownAppends.set(dedupId, { body, publications });
+      if (ownAppends.size > OWN_APPENDS_MEMORY) ownAppends.delete(ownAppends.keys().next().value!);
+    }
+    return body;
+  };
   const publishAll = async (publications: readonly Publication[], dedupId?: string) => {
     if (publications.length === 0) return;
     const body = entryBody(publications);
@@ -236,9 +253,20 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
       delivered.add(w);
       if (delivered.size > DELIVERED_MEMORY) delivered.delete(delivered.values().next().value!);
     }
+    const m = fieldOf(fields, 'm');
+    const own = w === undefined ? undefined : ownAppends.get(w);
+    if (own) {
+      ownAppends.delete(w!);
+      // Only if the stream holds exactly what this replica built (another replica may have appended that webhook
+      // id with other publications, e.g. a parent it knew): what is delivered is always what the stream holds.
+      if (own.body === m) {
+        for (const p of own.publications) dispatch(p.topic, p.id, p.payload);
+        return;
+      }
+    }
     let list: [string, string, unknown][];
     try {
-      list = JSON.parse(fieldOf(fields, 'm') ?? '[]');
+      list = JSON.parse(m ?? '[]');
     } catch {
       onError('redis stream entry with an unreadable body skipped');
       return;
@@ -249,7 +277,7 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   return {
     pubsub,
     redis: command,
-    stream: { key: STREAM_KEY, maxLen, body: entryBody },
+    stream: { key: STREAM_KEY, maxLen, body: ownEntryBody },
     async redisUp() {
       if (command.status !== 'ready') return false;
       try {

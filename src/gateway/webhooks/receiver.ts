@@ -14,11 +14,11 @@ import type { GatewayConfig } from '../config.js';
 import type { GatewayPubSub, StreamTarget } from '../pubsub.js';
 import { requestIdFrom } from '../security.js';
 import { LIVE_INVALIDATION_ID, liveKeysForWebhook } from '../live/live-queries.js';
-import { createMemoryParentStore, type ParentStore } from './parents.js';
+import { createMemoryParentStore, type ParentEntry, type ParentStore } from './parents.js';
 import { isKnownEventType, parentFromBody, parentKindOf, publicationsFor, publishAll, type Publication } from './publications.js';
-import { createMemoryWebhookStore, createRedisWebhookStore, type WebhookStore } from './store.js';
+import { createMemoryWebhookStore, createRedisWebhookStore, type DeliveryResult, type WebhookStore } from './store.js';
 import type { Redis } from 'ioredis';
-import { createWebhookVerifier, WebhookRejection, type VerifiedWebhook, type WebhookVerifier } from './verify.js';
+import { createSyncWebhookVerifier, WebhookRejection, type VerifiedWebhook } from './verify.js';
 import { readCapped } from '../read-body.js';
 
 export const WEBHOOK_PATH = '/webhooks/wix';
@@ -67,50 +67,55 @@ export function useWixWebhooks(options: WebhookReceiverOptions): Plugin {
 }
 
 export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
-  const { config, pubsub } = options;
-  const store: WebhookStore = options.redis
-    ? createRedisWebhookStore(options.redis, config.webhookDedupTtlSeconds)
-    : createMemoryWebhookStore(config.webhookDedupTtlSeconds);
-  const parents = options.parents ?? createMemoryParentStore(config.webhookDedupTtlSeconds);
+  const { config, pubsub, onOutcome } = options;
+  const sharedParents = options.parents ?? createMemoryParentStore(config.webhookDedupTtlSeconds);
   // The atomic path needs the store and the stream on the same Redis connection (gateway.ts passes both).
   const stream = options.redis && options.stream ? options.stream : undefined;
-  let verifier: Promise<WebhookVerifier> | undefined;
+  // With the atomic path the store sends a turn's webhooks as one pipeline; the parents they name are held until
+  // then and sent (one pipeline too) just ahead of it, instead of one Redis write per webhook.
+  const parents = stream ? deferredParents(sharedParents) : undefined;
+  const store: WebhookStore = options.redis
+    ? createRedisWebhookStore(options.redis, config.webhookDedupTtlSeconds, { beforeSend: parents?.flush })
+    : createMemoryWebhookStore(config.webhookDedupTtlSeconds);
+  let verify: ((jwt: string | Buffer) => VerifiedWebhook) | undefined;
   let logger: Pick<YogaLogger, 'error'> | undefined = options.logger;
 
-  const answer = async (read: () => Promise<string>): Promise<WebhookAnswer> => {
+  /** Everything after the body is read; refusals and failures become answers, never rejections. */
+  const answerBody = async (body: string | Buffer): Promise<WebhookAnswer> => {
     let type = 'unknown';
     try {
       if (config.webhookPublicKeys.length === 0) {
         throw new WebhookRejection(503, 'no webhook public key configured (WIX_WEBHOOK_PUBLIC_KEY)');
       }
-      verifier ??= createWebhookVerifier(config.webhookPublicKeys);
-      const body = await read();
-      const hook = await (await verifier)(body);
+      verify ??= createSyncWebhookVerifier(config.webhookPublicKeys);
+      const hook = verify(body);
       type = hook.envelope.eventType;
-      if (!isKnownEventType(hook.envelope.eventType)) {
-        options.onOutcome?.(type, 'ignored');
-        return { status: 202, body: { outcome: 'ignored' satisfies WebhookOutcome, eventType: hook.envelope.eventType } };
+      if (!isKnownEventType(type)) {
+        onOutcome?.(type, 'ignored');
+        return { status: 202, body: { outcome: 'ignored' satisfies WebhookOutcome, eventType: type } };
       }
-      const outcome = await deliver(hook, store, pubsub, parents, stream);
-      options.onOutcome?.(type, outcome === 'published' ? 'accepted' : outcome);
-      if (outcome === 'busy') {
-        return {
-          status: 503,
-          body: { error: 'IN_PROGRESS', outcome, message: 'This webhook id is being published by another delivery; retry later.' },
-          headers: { 'retry-after': '1' },
-        };
-      }
-      return { status: 200, body: { outcome } };
+      const outcome = await deliver(hook, store, pubsub, parents ?? sharedParents, stream);
+      onOutcome?.(type, outcome === 'published' ? 'accepted' : outcome);
+      return ANSWERS[outcome];
     } catch (err) {
-      if (err instanceof WebhookRejection) {
-        options.onOutcome?.(type, 'rejected');
-        return { status: err.status, body: { error: codeFor(err.status), message: err.reason } };
-      }
-      options.onOutcome?.(type, 'failed');
-      logger?.error('webhook not published; the upstream will retry', err instanceof Error ? err.message : err);
-      return { status: 500, body: { error: 'PUBLISH_FAILED', message: 'Webhook not delivered; retry later.' } };
+      return failed(type, err);
     }
   };
+
+  const failed = (type: string, err: unknown): WebhookAnswer => {
+    if (err instanceof WebhookRejection) {
+      onOutcome?.(type, 'rejected');
+      return { status: err.status, body: { error: codeFor(err.status), message: err.reason } };
+    }
+    onOutcome?.(type, 'failed');
+    logger?.error('webhook not published; the upstream will retry', err instanceof Error ? err.message : err);
+    return { status: 500, body: { error: 'PUBLISH_FAILED', message: 'Webhook not delivered; retry later.' } };
+  };
+
+  const answer = (read: () => Promise<string>): Promise<WebhookAnswer> =>
+    config.webhookPublicKeys.length === 0
+      ? answerBody('')
+      : read().then(answerBody, (err: unknown) => failed('unknown', err));
 
   const plugin: Plugin = {
     onYogaInit({ yoga }) {
@@ -119,34 +124,19 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== WEBHOOK_PATH) return;
       const reply = (a: WebhookAnswer) =>
-        endResponse(new fetchAPI.Response(JSON.stringify(a.body), { status: a.status, headers: { 'content-type': 'application/json', ...a.headers } }));
+        endResponse(new fetchAPI.Response(jsonOf(a), { status: a.status, headers: { 'content-type': 'application/json', ...a.headers } }));
       if (request.method !== 'POST') return reply(METHOD_NOT_ALLOWED);
       reply(await answer(() => readLimited(request, config.webhookMaxBytes)));
     },
   };
 
   const handleNode = (req: IncomingMessage, res: ServerResponse) => {
-    const reply = (a: WebhookAnswer, close = false) => {
-      const json = JSON.stringify(a.body);
-      res.writeHead(a.status, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(json),
-        'x-request-id': requestIdFrom(req.headers['x-request-id']),
-        ...a.headers,
-        // A body refused unread: the rest of it is not drained, the connection goes.
-        ...(close ? { connection: 'close' } : {}),
-      });
-      res.end(json);
-    };
-    if (req.method !== 'POST') return reply(METHOD_NOT_ALLOWED);
-    let tooLarge = false;
-    void answer(() =>
-      readNodeBody(req, config.webhookMaxBytes).catch((err) => {
-        tooLarge = err instanceof WebhookRejection && err.status === 413;
-        throw err;
-      }),
-    ).then((a) => {
-      if (!res.destroyed) reply(a, tooLarge);
+    if (req.method !== 'POST') return writeAnswer(req, res, METHOD_NOT_ALLOWED, false);
+    if (config.webhookPublicKeys.length === 0) return void answerBody('').then((a) => writeAnswer(req, res, a, false));
+    readNodeBody(req, config.webhookMaxBytes, (err, body) => {
+      if (body) return void answerBody(body).then((a) => writeAnswer(req, res, a, false));
+      // A body refused unread (413): the rest of it is not drained, the connection goes.
+      writeAnswer(req, res, failed('unknown', err), err instanceof WebhookRejection && err.status === 413);
     });
   };
 
@@ -159,12 +149,12 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
  * commit one after another.
  */
 export async function deliver(
-  hook: Awaited<ReturnType<WebhookVerifier>>,
+  hook: VerifiedWebhook,
   store: WebhookStore,
   pubsub: GatewayPubSub,
   parents: ParentStore = createMemoryParentStore(60),
   stream?: StreamTarget,
-): Promise<WebhookOutcome> {
+): Promise<DeliveryResult> {
   const { event, envelope } = hook;
   // Ids are scoped to the site: nothing promises they are unique across sites.
   const id = `${envelope.instanceId}:${event.id}`;
@@ -173,7 +163,7 @@ export async function deliver(
   if (stream && store.deliverOnce) {
     // Publications first (a parent recall may need Redis), then the one atomic step; a duplicate's are dropped.
     const publications = await publicationsOf(hook, parents);
-    const entry = publications.length ? { key: stream.key, maxLen: stream.maxLen, dedupId: id, body: stream.body(publications) } : undefined;
+    const entry = publications.length ? { key: stream.key, maxLen: stream.maxLen, dedupId: id, body: stream.body(publications, id) } : undefined;
     return store.deliverOnce(id, order, entry);
   }
   // This delivery's own claim: a claim command run twice (a lost answer, resent) still counts as ours.
@@ -197,6 +187,64 @@ export async function deliver(
 
 // Private helpers
 
+/** The answers of a delivered webhook, the same every time: their JSON is made once. */
+const ANSWERS: Record<DeliveryResult, WebhookAnswer> = {
+  published: { status: 200, body: { outcome: 'published' } },
+  duplicate: { status: 200, body: { outcome: 'duplicate' } },
+  stale: { status: 200, body: { outcome: 'stale' } },
+  busy: {
+    status: 503,
+    body: { error: 'IN_PROGRESS', outcome: 'busy', message: 'This webhook id is being published by another delivery; retry later.' },
+    headers: { 'retry-after': '1' },
+  },
+};
+const jsonCache = new WeakMap<WebhookAnswer, string>(Object.values(ANSWERS).map((a) => [a, JSON.stringify(a.body)]));
+
+function jsonOf(a: WebhookAnswer): string {
+  return jsonCache.get(a) ?? JSON.stringify(a.body);
+}
+
+function writeAnswer(req: IncomingMessage, res: ServerResponse, a: WebhookAnswer, close: boolean): void {
+  if (res.destroyed) return;
+  const json = jsonOf(a);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(json),
+    'x-request-id': requestIdFrom(req.headers['x-request-id']),
+  };
+  if (a.headers) Object.assign(headers, a.headers);
+  if (close) headers.connection = 'close';
+  res.writeHead(a.status, headers);
+  res.end(json);
+}
+
+/**
+ * A parent store whose remember() waits until flush(): the Redis webhook store calls flush just before it sends the
+ * turn's deliveries (beforeSend), so each turn's parents are one Redis write. A recall first flushes what is held,
+ * so it sees every parent learned before it, as without the wait.
+ */
+function deferredParents(parents: ParentStore): ParentStore & { flush: () => void } {
+  let held: ParentEntry[] = [];
+  const flush = () => {
+    if (held.length === 0) return;
+    const entries = held;
+    held = [];
+    parents.remember(entries);
+  };
+  return {
+    flush,
+    remember(entries) {
+      // Should no delivery follow in this turn (the webhook failed after learning), the parents still go.
+      if (held.length === 0) setImmediate(flush);
+      held.push(...entries);
+    },
+    recall(kind, id) {
+      flush();
+      return parents.recall(kind, id);
+    },
+  };
+}
+
 const METHOD_NOT_ALLOWED: WebhookAnswer = {
   status: 405,
   body: { error: 'METHOD_NOT_ALLOWED', message: 'POST a signed webhook JWT' },
@@ -218,29 +266,37 @@ async function publicationsOf(hook: VerifiedWebhook, parents: ParentStore): Prom
   ];
 }
 
-/** readLimited for a node:http request: the declared length first, then the bytes as they arrive. */
-function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+/**
+ * readLimited for a node:http request: the declared length first, then the bytes as they arrive; `done` is called
+ * once, with the body's bytes or the refusal. Listeners rather than a promise: this runs for every webhook.
+ */
+function readNodeBody(req: IncomingMessage, maxBytes: number, done: (err: unknown, body?: Buffer) => void): void {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new WebhookRejection(413, `body larger than ${maxBytes} bytes`));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        req.off('data', onData);
-        req.pause();
-        reject(new WebhookRejection(413, `body larger than ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('error', reject);
-    req.once('end', () => {
-      if (size === 0) reject(new WebhookRejection(400, 'empty body'));
-      else resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    });
+  if (Number.isFinite(declared) && declared > maxBytes) return done(new WebhookRejection(413, `body larger than ${maxBytes} bytes`));
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let finished = false;
+  const finish = (err: unknown, body?: Buffer) => {
+    if (finished) return;
+    finished = true;
+    done(err, body);
+  };
+  const onData = (chunk: Buffer) => {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      req.off('data', onData);
+      req.pause();
+      return finish(new WebhookRejection(413, `body larger than ${maxBytes} bytes`));
+    }
+    if (!first) first = chunk;
+    else (more ??= [first]).push(chunk);
+  };
+  req.on('data', onData);
+  req.on('error', finish);
+  req.on('end', () => {
+    if (size === 0) finish(new WebhookRejection(400, 'empty body'));
+    else finish(null, more ? Buffer.concat(more) : first);
   });
 }
 

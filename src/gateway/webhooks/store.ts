@@ -95,14 +95,57 @@ export function createMemoryWebhookStore(ttlSeconds: number, now: () => number =
   };
 }
 
-export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, prefix = 'attendance-graph:webhook:'): WebhookStore {
+export interface RedisWebhookStoreOptions {
+  /** Key prefix of the ids and sequences (the connection's keyPrefix comes before it). */
+  prefix?: string;
+  /**
+   * Called as a turn's deliveries are about to be sent, before their scripts are written: the receiver sends the
+   * parents those webhooks named (webhooks/parents.ts) here, so they reach Redis ahead of the deliveries and a
+   * webhook answered 2xx has its parent recorded, as when each webhook wrote its parent first.
+   */
+  beforeSend?: () => void;
+}
+
+export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, options: RedisWebhookStoreOptions | string = {}): WebhookStore {
+  const { prefix = 'attendance-graph:webhook:', beforeSend } = typeof options === 'string' ? { prefix: options } : options;
   // EVALSHA (the script text is sent once per connection, not with every webhook).
   const client = redis as Redis & { attendanceGraphDeliver?: (...args: string[]) => Promise<number> };
   if (!client.attendanceGraphDeliver) redis.defineCommand('attendanceGraphDeliver', { numberOfKeys: 3, lua: DELIVER_SCRIPT });
+  // The deliveries that arrive in one event-loop turn (the upstream posts many webhooks at once, each on its own
+  // connection) go out as one pipeline, one socket write and one read, at the end of the turn (setImmediate runs
+  // after the turn's I/O callbacks), rather than a write and a read each (issue 12: at 16 in flight a turn held ~8).
+  // Each is still its own atomic script with its own answer; a failed one fails only its webhook.
+  let queued: { args: string[]; settle: (err: Error | null, reply: unknown) => void }[] = [];
+  const send = () => {
+    const batch = queued;
+    queued = [];
+    // What beforeSend writes and the deliveries leave in one socket write (both are written synchronously).
+    const socket = redis.status === 'ready' ? (redis as Redis & { stream?: { cork(): void; uncork(): void } }).stream : undefined;
+    socket?.cork();
+    try {
+      beforeSend?.();
+      if (batch.length === 1) {
+        const { args, settle } = batch[0]!;
+        client.attendanceGraphDeliver!(...args).then((reply) => settle(null, reply), (err: Error) => settle(err, undefined));
+        return;
+      }
+      const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & { attendanceGraphDeliver(...args: string[]): unknown };
+      for (const { args } of batch) pipeline.attendanceGraphDeliver(...args);
+      pipeline.exec().then(
+        (replies) => batch.forEach(({ settle }, i) => settle(replies?.[i]?.[0] ?? null, replies?.[i]?.[1])),
+        (err: Error) => batch.forEach(({ settle }) => settle(err, undefined)),
+      );
+    } catch (err) {
+      // Nothing thrown here may escape into the event loop: each delivery fails instead (its webhook answers 500).
+      for (const { settle } of batch) settle(err instanceof Error ? err : new Error(String(err)), undefined);
+    } finally {
+      socket?.uncork();
+    }
+  };
   return {
-    async deliverOnce(id, order, entry) {
+    deliverOnce(id, order, entry) {
       const idKey = `${prefix}id:${id}`;
-      const result = await client.attendanceGraphDeliver!(
+      const args = [
         idKey,
         order ? `${prefix}seq:${order.entityKey}` : idKey,
         entry?.key ?? idKey,
@@ -112,8 +155,11 @@ export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, prefix
         entry ? String(entry.maxLen) : '',
         entry?.dedupId ?? '',
         entry?.body ?? '',
-      );
-      return result === 1 ? 'published' : result === 2 ? 'busy' : result === 3 ? 'stale' : 'duplicate';
+      ];
+      return new Promise<DeliveryResult>((resolve, reject) => {
+        if (queued.length === 0) setImmediate(send);
+        queued.push({ args, settle: (err, result) => (err ? reject(err) : resolve(result === 1 ? 'published' : result === 2 ? 'busy' : result === 3 ? 'stale' : 'duplicate')) });
+      });
     },
     async claim(id, token = randomUUID()) {
       // A claim left behind (Redis went away after the claim and before the append, so the release could not run
