@@ -238,6 +238,10 @@ function deferredParents(parents: ParentStore): ParentStore & { flush: () => voi
       if (held.length === 0) setImmediate(flush);
       held.push(...entries);
     },
+    rememberRows(kind, rows) {
+      flush();
+      parents.rememberRows(kind, rows);
+    },
     recall(kind, id) {
       flush();
       return parents.recall(kind, id);
