@@ -234,8 +234,13 @@ function deferredParents(parents: ParentStore): ParentStore & { flush: () => voi
   return {
     flush,
     remember(entries) {
-      // Should no delivery follow in this turn (the webhook failed after learning), the parents still go.
-      if (held.length === 0) setImmediate(flush);
+      // Should no delivery follow in this turn (the webhook failed after learning), these parents still go, a turn
+      // later (an immediate of this turn would run before the store's, queued after it, and write them apart), and
+      // only if the store has not sent them meanwhile (not the next turn's, which its own store send will carry).
+      if (held.length === 0) {
+        const these = held;
+        setImmediate(() => setImmediate(() => these === held && flush()));
+      }
       held.push(...entries);
     },
     rememberRows(kind, rows) {
