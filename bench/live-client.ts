@@ -6,58 +6,17 @@
  * tells the bench when every subscription has seen a given rsvpId (the barrier the bench waits on).
  */
 import WebSocket from 'ws';
-
-interface Start {
-  op: 'start';
-  url: string;
-  token: string;
-  sockets: number;
-  subscriptions: number;
-  query: string;
-  variables: Record<string, unknown>;
-  /**
-   * How a message is tagged: by the rsvpId an rsvpChanged event carries (default), or, for a `@live` query, by how
-   * many results its subscription has had before it (`live-0` the first result, `live-1` the first push, …).
-   */
-  tagBy?: 'rsvpId' | 'count';
-}
-type Message = Start | { op: 'expect'; tag: string } | { op: 'arrivals' } | { op: 'cpu' } | { op: 'close' };
+import { serveChild, type ChildClient, type Start } from './live-child-protocol.js';
 
 const sockets: WebSocket[] = [];
-const arrivals = new Map<string, number[]>();
-const waiting = new Set<string>();
 /** Results so far per subscription id (tagBy 'count'). */
 const results = new Map<string, number>();
-let expected = 0;
-let errors = 0;
 
-process.on('message', async (m: Message) => {
-  if (m.op === 'start') {
-    expected = m.subscriptions;
-    await open(m);
-    process.send!({ op: 'started' });
-  } else if (m.op === 'expect') {
-    waiting.add(m.tag);
-    check(m.tag);
-  } else if (m.op === 'cpu') {
-    const cpu = process.cpuUsage();
-    process.send!({ op: 'cpu', cpuUs: cpu.user + cpu.system });
-  } else if (m.op === 'arrivals') {
-    process.send!({ op: 'arrivals', arrivals: Object.fromEntries(arrivals), errors });
-  } else if (m.op === 'close') {
-    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => (s.readyState === WebSocket.CLOSED ? resolve() : (s.once('close', () => resolve()), s.close())))));
-    process.send!({ op: 'closed' });
-  }
-});
+serveChild(open, () =>
+  Promise.all(sockets.map((s) => new Promise<void>((resolve) => (s.readyState === WebSocket.CLOSED ? resolve() : (s.once('close', () => resolve()), s.close()))))).then(() => undefined),
+);
 
-function check(tag: string) {
-  if (waiting.has(tag) && (arrivals.get(tag)?.length ?? 0) >= expected) {
-    waiting.delete(tag);
-    process.send!({ op: 'seen', tag });
-  }
-}
-
-async function open(m: Start) {
+async function open(m: Start, client: ChildClient) {
   const perSocket = (i: number) => Math.floor(m.subscriptions / m.sockets) + (i < m.subscriptions % m.sockets ? 1 : 0);
   let next = 0;
   // 64 handshakes in flight at a time: enough to fill the gateway without a SYN backlog overflow.
@@ -67,7 +26,7 @@ async function open(m: Start) {
       // Under load a handshake can be refused (listen backlog) or time out; try again, as a real client would.
       for (let attempt = 1; ; attempt++) {
         try {
-          await connect(m, perSocket(i), i);
+          await connect(m, client, perSocket(i), i);
           break;
         } catch (err) {
           if (attempt >= 10) throw err;
@@ -79,13 +38,13 @@ async function open(m: Start) {
   await Promise.all(Array.from({ length: 64 }, worker));
 }
 
-function connect(m: Start, count: number, index: number): Promise<void> {
+function connect(m: Start, client: ChildClient, count: number, index: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(m.url, 'graphql-transport-ws', { perMessageDeflate: false });
     let acked = false;
     ws.on('error', (err) => {
       if (!acked) reject(err);
-      else errors++;
+      else client.error();
     });
     ws.once('close', () => {
       if (!acked) reject(new Error('closed before connection_ack'));
@@ -104,15 +63,9 @@ function connect(m: Start, count: number, index: number): Promise<void> {
         const seen = results.get(msg.id) ?? 0;
         results.set(msg.id, seen + 1);
         const tag = m.tagBy === 'count' ? (msg.payload?.data ? `live-${seen}` : undefined) : msg.payload?.data?.rsvpChanged?.rsvpId;
-        if (typeof tag !== 'string') {
-          errors++;
-          return;
-        }
-        let list = arrivals.get(tag);
-        if (!list) arrivals.set(tag, (list = []));
-        list.push(at);
-        if (list.length >= expected) check(tag);
-      } else if (msg.type === 'error') errors++;
+        if (typeof tag !== 'string') client.error();
+        else client.arrived(tag, at);
+      } else if (msg.type === 'error') client.error();
     });
     ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: m.token } })));
   });

@@ -1,0 +1,68 @@
+/**
+ * The message protocol of bench/live.ts's client processes (bench/live-client.ts over graphql-ws,
+ * bench/live-sse-client.ts over SSE): `start` opens the connections, `expect` asks to be told (`seen`) when every
+ * subscription has had a message with a tag, `arrivals` returns each tag's arrival times, `cpu` the process's CPU,
+ * `close` ends the connections. A client only says how it opens and closes and reports each arrival.
+ */
+export interface Start {
+  op: 'start';
+  url: string;
+  token: string;
+  sockets: number;
+  subscriptions: number;
+  query: string;
+  variables: Record<string, unknown>;
+  /**
+   * How a message is tagged: by the rsvpId an rsvpChanged event carries (default), or, for a `@live` query, by how
+   * many results its subscription has had before it (`live-0` the first result, `live-1` the first push, …).
+   */
+  tagBy?: 'rsvpId' | 'count';
+}
+type Message = Start | { op: 'expect'; tag: string } | { op: 'arrivals' } | { op: 'cpu' } | { op: 'close' };
+
+export interface ChildClient {
+  /** Notes that one subscription received a message tagged `tag` at `at` (epoch ms). */
+  arrived(tag: string, at: number): void;
+  /** Counts an error (a malformed message, a failed stream). */
+  error(): void;
+}
+
+export function serveChild(open: (m: Start, client: ChildClient) => Promise<void>, close: () => Promise<void>): void {
+  const arrivals = new Map<string, number[]>();
+  const waiting = new Set<string>();
+  let expected = 0;
+  let errors = 0;
+  const check = (tag: string) => {
+    if (waiting.has(tag) && (arrivals.get(tag)?.length ?? 0) >= expected) {
+      waiting.delete(tag);
+      process.send!({ op: 'seen', tag });
+    }
+  };
+  const client: ChildClient = {
+    arrived(tag, at) {
+      let list = arrivals.get(tag);
+      if (!list) arrivals.set(tag, (list = []));
+      list.push(at);
+      if (list.length >= expected) check(tag);
+    },
+    error: () => void errors++,
+  };
+  process.on('message', async (m: Message) => {
+    if (m.op === 'start') {
+      expected = m.subscriptions;
+      await open(m, client);
+      process.send!({ op: 'started' });
+    } else if (m.op === 'expect') {
+      waiting.add(m.tag);
+      check(m.tag);
+    } else if (m.op === 'cpu') {
+      const cpu = process.cpuUsage();
+      process.send!({ op: 'cpu', cpuUs: cpu.user + cpu.system });
+    } else if (m.op === 'arrivals') {
+      process.send!({ op: 'arrivals', arrivals: Object.fromEntries(arrivals), errors });
+    } else if (m.op === 'close') {
+      await close();
+      process.send!({ op: 'closed' });
+    }
+  });
+}
