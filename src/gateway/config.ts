@@ -87,6 +87,11 @@ export interface GatewayConfig {
   /** WS_MAX_SUBSCRIPTIONS: active operations on one graphql-ws socket; the next one is refused (default 100). */
   wsMaxSubscriptions: number;
   /**
+   * WS_KEEPALIVE_MS: every WebSocket is pinged this often; one that does not answer a ping within this time is
+   * terminated, so a peer gone without a close (a tablet out of Wi-Fi) is dropped within two periods (default 12000).
+   */
+  wsKeepAliveMs: number;
+  /**
    * STREAM_MAX_BUFFERED_BYTES: bytes a WebSocket or SSE stream may hold unsent for a client that does not read
    * (default 4 MiB). Past it the socket is closed with 1013 (the SSE stream ends with SLOW_CONSUMER), so one slow
    * reader cannot grow the gateway's memory.
@@ -181,6 +186,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   maxStringLength: 10_000,
   maxBodyBytes: 1024 * 1024,
   wsMaxSubscriptions: 100,
+  wsKeepAliveMs: 12_000,
   streamMaxBufferedBytes: 4 * 1024 * 1024,
   corsOrigins: [],
   development: false,
@@ -239,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     maxStringLength: int(env, 'MAX_STRING_LENGTH', d.maxStringLength, 100, 100 * 1024 * 1024),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', d.maxBodyBytes, 1024, 1024 * 1024 * 1024),
     wsMaxSubscriptions: int(env, 'WS_MAX_SUBSCRIPTIONS', d.wsMaxSubscriptions, 1, 100_000),
+    wsKeepAliveMs: int(env, 'WS_KEEPALIVE_MS', d.wsKeepAliveMs, 100, 3_600_000),
     streamMaxBufferedBytes: int(env, 'STREAM_MAX_BUFFERED_BYTES', d.streamMaxBufferedBytes, 1024, 1024 * 1024 * 1024),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     development: env.NODE_ENV === 'development',

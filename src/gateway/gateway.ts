@@ -314,7 +314,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => finishError(config, maskError(e) as GraphQLError).toJSON()),
     },
     wss,
-    { maxSubscriptions: config.wsMaxSubscriptions, maxBufferedBytes: config.streamMaxBufferedBytes },
+    { maxSubscriptions: config.wsMaxSubscriptions, maxBufferedBytes: config.streamMaxBufferedBytes, keepAliveMs: config.wsKeepAliveMs },
   );
 
   const gateway: Gateway = {

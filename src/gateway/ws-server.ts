@@ -14,7 +14,7 @@ import { GraphQLError } from 'graphql';
 export interface WsLimits {
   maxSubscriptions: number;
   maxBufferedBytes: number;
-  /** Ping interval; a client that does not answer within it is dropped (use/ws's default 12 s). */
+  /** Ping interval (WS_KEEPALIVE_MS); a client that does not answer a ping within it is dropped (use/ws's default 12 s). */
   keepAliveMs?: number;
 }
 
