@@ -17,6 +17,7 @@
  * `ws.send`, never writes past it.
  */
 import type { Socket } from 'node:net';
+import { SLOW_READER_CLOSE_CODE } from '../ws-server.js';
 
 /** What a frame write needs of a `ws` WebSocket (its internals, checked at each write). */
 interface WsInternals {
@@ -102,6 +103,36 @@ export function writeTextFrame(socket: unknown, head: Buffer, body: Buffer, tail
     raw.write(body);
     raw.write(tail);
     raw.uncork();
+  }
+  return true;
+}
+
+/** What sendNext needs of a subscriber's socket (a `ws` WebSocket; anything else goes through its `send`). */
+export interface NextSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code: number, reason: string): void;
+}
+
+const NEXT_TAIL = Buffer.from('}');
+
+/** The head of graphql-ws's `next` message for one operation id, encoded once per subscription. */
+export function nextMessageHead(id: string): Buffer {
+  return Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+}
+
+/**
+ * Sends one subscriber its `next` message (`head` + the shared payload + `}`): one pre-built frame on the TCP socket
+ * when ws would write it at once anyway, `ws.send` of the same text otherwise; a socket left with more than
+ * `maxBufferedBytes` unsent is closed with 1013, as ws-server.ts does for graphql-ws's own sends. False when the
+ * socket is not open (nothing sent).
+ */
+export function sendNext(socket: NextSocket, head: Buffer, json: string, bytes: Buffer, maxBufferedBytes: number): boolean {
+  if (socket.readyState !== OPEN) return false;
+  if (!writeTextFrame(socket, head, bytes, NEXT_TAIL)) socket.send(head.toString() + json + '}');
+  if (socket.bufferedAmount > maxBufferedBytes) {
+    socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${maxBufferedBytes} bytes unsent`);
   }
   return true;
 }

@@ -19,7 +19,7 @@
  */
 import { setImmediate as yieldToIO } from 'node:timers/promises';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
-import { encodePayload, writeTextFrame } from './frames.js';
+import { encodePayload, nextMessageHead, sendNext } from './frames.js';
 import type { SubscriberSocket } from './shared.js';
 
 /** Sockets written between two yields to the event loop during a push (as shared.ts). */
@@ -109,7 +109,7 @@ export class LiveMember implements AsyncIterableIterator<unknown> {
     private readonly ownExecute: (args: ExecutionArgs) => unknown,
     private readonly ownRoot: unknown,
   ) {
-    this.prefix = Buffer.from(`{"id":${JSON.stringify(id ?? '')},"type":"next","payload":`);
+    this.prefix = nextMessageHead(id ?? '');
   }
 
   async execute(args: ExecutionArgs): Promise<unknown> {
@@ -257,12 +257,7 @@ class LiveGroup {
     }
     if (socket.readyState !== OPEN) return;
     const json = (latest.json ??= this.options.encode(latest.result));
-    // One pre-built frame per socket when ws would write at once (frames.ts), else ws.send of the same text.
-    if (!writeTextFrame(socket, member.prefix, (latest.bytes ??= encodePayload(json)), SUFFIX)) socket.send(member.prefix.toString() + json + '}');
-    if (socket.bufferedAmount > this.options.maxBufferedBytes) {
-      socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${this.options.maxBufferedBytes} bytes unsent`);
-    }
-    this.counters.messages++;
+    if (sendNext(socket, member.prefix, json, (latest.bytes ??= encodePayload(json)), this.options.maxBufferedBytes)) this.counters.messages++;
   }
 
   private close(err?: unknown): void {
@@ -280,6 +275,3 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 }
 
 const OPEN = 1;
-const SUFFIX = Buffer.from('}');
-/** 1013 "Try Again Later", as ws-server.ts closes a slow reader. */
-const SLOW_READER_CLOSE_CODE = 1013;

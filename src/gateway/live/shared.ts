@@ -22,7 +22,7 @@
 import { setImmediate as yieldToIO } from 'node:timers/promises';
 import { createSourceEventStream, execute, getOperationAST, Kind, type DocumentNode, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { resetLoaders, type GatewayContext } from '../context.js';
-import { encodePayload, writeTextFrame } from './frames.js';
+import { encodePayload, nextMessageHead, sendNext } from './frames.js';
 
 /** Sockets written between two yields to the event loop during a fan-out. */
 const FANOUT_CHUNK = 1000;
@@ -144,7 +144,7 @@ export class SharedMember implements AsyncIterableIterator<never> {
     /** The member's credentials (the Authorization the context was built from); '' for none. */
     readonly creds: string,
   ) {
-    this.prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+    this.prefix = nextMessageHead(id);
   }
 
   /** graphql-ws calls `subscribe(execArgs)` on the root value (see gateway.ts): the member is its own stream. */
@@ -276,12 +276,7 @@ class Group {
       // A member that joined with new credentials during the executions above has no payload for this event.
       const body = shared ?? byCreds.get(member.creds);
       const socket = member.socket;
-      if (body === undefined || socket.readyState !== OPEN) continue;
-      // One pre-built frame on the TCP socket when ws would write it at once anyway; ws.send otherwise.
-      if (!writeTextFrame(socket, member.prefix, body.bytes, SUFFIX)) socket.send(member.prefix.toString() + body.json + '}');
-      if (socket.bufferedAmount > this.options.maxBufferedBytes) {
-        socket.close(SLOW_READER_CLOSE_CODE, `Reader too slow: over ${this.options.maxBufferedBytes} bytes unsent`);
-      }
+      if (body === undefined || !sendNext(socket, member.prefix, body.json, body.bytes, this.options.maxBufferedBytes)) continue;
       this.counters.messages++;
       if (++written % FANOUT_CHUNK === 0) await yieldToIO();
     }
@@ -306,9 +301,7 @@ class Group {
   }
 }
 
-const OPEN = 1;
 /** Closes every `next` message after its payload. */
-const SUFFIX = Buffer.from('}');
 
 /** One event's result for a group (or one credentials): its JSON, and the same encoded once for frames. */
 interface Payload {
@@ -319,5 +312,4 @@ interface Payload {
 function payloadOf(json: string): Payload {
   return { json, bytes: encodePayload(json) };
 }
-/** 1013 "Try Again Later", as ws-server.ts closes a slow reader. */
-const SLOW_READER_CLOSE_CODE = 1013;
+
