@@ -156,6 +156,15 @@ async function startClients(url: string, token: string, eventId: string, subscri
       };
       child.on('message', on);
     });
+  /** Sends `op` to every client process and waits for each one's answer. */
+  const askAll = (op: 'cpu' | 'arrivals') =>
+    Promise.all(
+      children.map((child) => {
+        const got = reply(child, op);
+        child.send({ op });
+        return got;
+      }),
+    );
   await Promise.all(
     children.map((child, i) => {
       const started = reply(child, 'started');
@@ -174,23 +183,11 @@ async function startClients(url: string, token: string, eventId: string, subscri
       );
     },
     async cpu() {
-      const all = await Promise.all(
-        children.map((child) => {
-          const got = reply(child, 'cpu');
-          child.send({ op: 'cpu' });
-          return got;
-        }),
-      );
+      const all = await askAll('cpu');
       return all.reduce((n, a) => n + a.cpuUs, 0);
     },
     async arrivals() {
-      const all = await Promise.all(
-        children.map((child) => {
-          const got = reply(child, 'arrivals');
-          child.send({ op: 'arrivals' });
-          return got;
-        }),
-      );
+      const all = await askAll('arrivals');
       const arrivals: Record<string, number[]> = {};
       for (const a of all) for (const [tag, list] of Object.entries(a.arrivals as Record<string, number[]>)) (arrivals[tag] ??= []).push(...list);
       return { arrivals, errors: all.reduce((n, a) => n + a.errors, 0) };
