@@ -1,8 +1,8 @@
 /**
- * The message protocol of bench/live.ts's client processes (bench/live-client.ts over graphql-ws,
- * bench/live-sse-client.ts over SSE): `start` opens the connections, `expect` asks to be told (`seen`) when every
- * subscription has had a message with a tag, `arrivals` returns each tag's arrival times, `cpu` the process's CPU,
- * `close` ends the connections. A client only says how it opens and closes and reports each arrival.
+ * The message protocol of bench/live.ts's client processes (bench/live-client.ts, a minimal graphql-ws client;
+ * bench/live-ws-client.ts, the same over `ws`; bench/live-sse-client.ts over SSE): `start` opens the connections,
+ * `expect` asks to be told (`seen`) when every subscription has had a message with a tag, `arrivals` returns each
+ * tag's arrival times, `cpu` the process's CPU (user + system, and user), `close` ends the connections. A client only says how it opens and closes and reports each arrival.
  */
 export interface Start {
   op: 'start';
@@ -57,7 +57,7 @@ export function serveChild(open: (m: Start, client: ChildClient) => Promise<void
       check(m.tag);
     } else if (m.op === 'cpu') {
       const cpu = process.cpuUsage();
-      process.send!({ op: 'cpu', cpuUs: cpu.user + cpu.system });
+      process.send!({ op: 'cpu', cpuUs: cpu.user + cpu.system, userUs: cpu.user });
     } else if (m.op === 'arrivals') {
       process.send!({ op: 'arrivals', arrivals: Object.fromEntries(arrivals), errors });
     } else if (m.op === 'close') {

@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../src/gateway/config.js';
 import { createGateway } from '../src/gateway/gateway.js';
 
@@ -22,6 +23,7 @@ if (inspector) {
 }
 let profiling = false;
 let profiles = 0;
+let snapshots = 0;
 /** One file per measured phase: <file>-1.cpuprofile (the fan-outs), -2 (the ingest, after the first size), … */
 const profile = async (on: boolean) => {
   if (!inspector || profiling === on) return;
@@ -36,7 +38,12 @@ process.on('message', async (m: { op: string; gc?: boolean }) => {
   if (m.op === 'exit') process.exit(0);
   if (m.op === 'sample' || m.op === 'profile') await profile(true);
   if (m.op === 'unsample' || m.op === 'unprofile') await profile(false);
-  if (m.op === 'gc') (globalThis as { gc?: () => void }).gc?.();
+  if (m.op === 'gc') {
+    (globalThis as { gc?: () => void }).gc?.();
+    // LIVE_BENCH_HEAPSNAPSHOT=<dir>: a heap snapshot after each GC (before anyone connected, idle with every
+    // subscriber), to see what each subscriber holds (diff the two in Chrome DevTools or bench/heap-diff.ts).
+    if (process.env.LIVE_BENCH_HEAPSNAPSHOT) writeHeapSnapshot(`${process.env.LIVE_BENCH_HEAPSNAPSHOT}/gateway-${process.pid}-${++snapshots}.heapsnapshot`);
+  }
   if (m.op === 'sample') {
     peak = process.memoryUsage.rss();
     clearInterval(sampler);

@@ -1,5 +1,5 @@
 /**
- * Child process of `npm run bench live -- --live-queries --sse`: bench/live-client.ts's protocol (start, expect,
+ * Child process of `npm run bench live -- --live-queries --sse`: bench/live-child-protocol.ts's protocol (start, expect,
  * arrivals, close) for `@live` queries over Server-Sent Events: one POST /graphql (Accept: text/event-stream) per
  * live query, each on its own connection, results tagged by how many the stream has had before (`live-0` the first).
  */

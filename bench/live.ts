@@ -1,16 +1,18 @@
 /**
  * `npm run bench live [--quick|--full]`: live updates at scale on ONE gateway process (a child process, so its
  * CPU and RSS are its own), fed by signed webhooks POSTed to /webhooks/wix, with rsvpChanged subscribers of one
- * event in separate client processes (bench/live-client.ts), one WebSocket per subscriber.
+ * event in separate client processes (bench/live-client.ts, a minimal WebSocket client), one WebSocket per subscriber.
  *   --quick: 1,000 subscribers · default: 1,000 and 10,000 · --full: 1,000, 10,000 and 20,000 · --ingest: only the
  *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below
  *   (add --sse for live queries over SSE instead of graphql-ws) · --size=N: N subscribers only · --fanout: the fan-out
- *   sizes only (no @live, ingest or counter measurements).
+ *   sizes only (no @live, ingest or counter measurements) · --ws-client: the `ws`-based client (bench/live-ws-client.ts)
+ *   instead of the minimal one (bench/live-client.ts, see its header) · --clients=minimal,ws: each size with both.
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
  * delivered message (process.cpuUsage() of the gateway over the 10 fan-outs), peak RSS during them (sampled every
- * 5 ms) against idle, every message counted; then every client disconnects at once and RSS is read again. Last,
+ * 5 ms) against idle, every message counted; then every client disconnects at once and RSS is read again; beside it
+ * the floor (bench/bare-fanout.ts): CPU per ~160-byte net.Socket write to as many loopback sockets. Last,
  * verified-webhook ingest: 3,000 pre-signed webhooks with distinct ids (16 in flight) on the 1,000-size gateway
  * after its clients left: webhooks/second and gateway CPU per webhook.
  * The machine allows 20,000 file descriptors per process (hard limit), so at 20,000 subscribers the gateway holds
@@ -26,6 +28,7 @@ import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createSandbox } from '../src/sandbox/sandbox.js';
 import { createRsvp, upstreamCount, wsClient } from '../test/support/live.js';
 import { startStack } from '../test/support/stack.js';
+import { measureBareFanout } from './bare-fanout.js';
 
 const SOCKET_LIMIT = 19_000;
 const CLIENT_SOCKETS_PER_PROCESS = 5_000;
@@ -78,16 +81,27 @@ export async function run(): Promise<object> {
         await new Promise((r) => gateway.child.once('exit', r));
       }
     }
+    // --ws-client: the `ws`-based bench client instead of the minimal one; --clients=ws,minimal (any order): each
+    // size with each client in turn, on a fresh gateway each, in this run.
+    const clientsFlag = argv.find((a) => a.startsWith('--clients='))?.slice('--clients='.length).split(',');
+    const fanoutClients = (clientsFlag ?? [argv.includes('--ws-client') ? 'ws' : 'minimal']) as FanoutClient[];
+    for (const c of fanoutClients) if (!(c in CLIENT_SCRIPTS)) throw new Error(`--clients: expected ws or minimal, got ${c}`);
     for (const size of sizes) {
-      const gateway = await startGateway(env);
-      try {
-        rows[size] = await scale(gateway, size, token, eventId, sign);
+      for (const clientKind of fanoutClients) {
+        const key = fanoutClients.length > 1 ? `${size} (${clientKind} client)` : String(size);
+        const gateway = await startGateway(env);
+        try {
+          rows[key] = await scale(gateway, size, token, eventId, sign, clientKind);
+          if (size === sizes[0] && clientKind === fanoutClients[0] && !fanoutOnly) ingest = await measureIngest(gateway, sign, env);
+        } finally {
+          gateway.child.send({ op: 'exit' });
+          await new Promise((r) => gateway.child.once('exit', r));
+        }
+        // The floor beside it: the same number of sockets, one ~160-byte write each, from a process doing nothing else.
+        const bare = await measureBareFanout(Math.min(size, SOCKET_LIMIT), WEBHOOKS);
+        rows[key] = { ...rows[key], 'bare net.Socket write CPU/message µs': bare['CPU/write µs'], 'bare user µs': bare['user µs'], 'bare system µs': bare['system µs'], 'bare reader CPU/message µs': bare['reader CPU/message µs'] };
         // Printed as each size finishes, so a long --full run shows its figures as it goes.
-        console.log(JSON.stringify({ subscribers: size, ...rows[size] }));
-        if (size === sizes[0] && !fanoutOnly) ingest = await measureIngest(gateway, sign, env);
-      } finally {
-        gateway.child.send({ op: 'exit' });
-        await new Promise((r) => gateway.child.once('exit', r));
+        console.log(JSON.stringify({ subscribers: size, ...rows[key] }));
       }
     }
   } finally {
@@ -135,12 +149,16 @@ async function startGateway(env: NodeJS.ProcessEnv, script = './live-gateway.ts'
 interface Clients {
   expect(tag: string): Promise<void>;
   arrivals(): Promise<{ arrivals: Record<string, number[]>; errors: number }>;
-  /** CPU µs used so far by all client processes together. */
-  cpu(): Promise<number>;
+  /** CPU µs used so far by all client processes together (user + system, and user alone). */
+  cpu(): Promise<{ cpuUs: number; userUs: number }>;
   close(): Promise<void>;
 }
 
-async function startClients(url: string, token: string, eventId: string, subscribers: number, query = QUERY, tagBy: 'rsvpId' | 'count' = 'rsvpId', client = './live-client.ts'): Promise<Clients> {
+/** The fan-out's client processes: the minimal WebSocket client (bench/live-client.ts) or the `ws`-based one. */
+type FanoutClient = 'minimal' | 'ws';
+const CLIENT_SCRIPTS: Record<FanoutClient, string> = { minimal: './live-client.ts', ws: './live-ws-client.ts' };
+
+async function startClients(url: string, token: string, eventId: string, subscribers: number, query = QUERY, tagBy: 'rsvpId' | 'count' = 'rsvpId', client = CLIENT_SCRIPTS[process.argv.includes('--ws-client') ? 'ws' : 'minimal']): Promise<Clients> {
   const sockets = Math.min(subscribers, SOCKET_LIMIT);
   const processes = Math.ceil(sockets / CLIENT_SOCKETS_PER_PROCESS);
   const children = Array.from({ length: processes }, () =>
@@ -184,7 +202,7 @@ async function startClients(url: string, token: string, eventId: string, subscri
     },
     async cpu() {
       const all = await askAll('cpu');
-      return all.reduce((n, a) => n + a.cpuUs, 0);
+      return { cpuUs: all.reduce((n, a) => n + a.cpuUs, 0), userUs: all.reduce((n, a) => n + (a.userUs ?? NaN), 0) };
     },
     async arrivals() {
       const all = await askAll('arrivals');
@@ -213,7 +231,7 @@ async function postWebhook(url: string, jwt: string): Promise<number> {
   return res.statusCode;
 }
 
-async function scale(gateway: GatewayChild, subscribers: number, token: string, eventId: string, sign: (tag: string) => Promise<string>) {
+async function scale(gateway: GatewayChild, subscribers: number, token: string, eventId: string, sign: (tag: string) => Promise<string>, clientKind: FanoutClient) {
   const MiB = 1024 * 1024;
   // Warm the gateway's webhook path (key import, JIT) before the baseline.
   if ((await postWebhook(gateway.url, await sign('warm'))) !== 200) throw new Error('warm-up webhook refused');
@@ -221,7 +239,7 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
   const base = await gateway.ask('stats');
 
   const connectStarted = performance.now();
-  const clients = await startClients(gateway.url, token, eventId, subscribers);
+  const clients = await startClients(gateway.url, token, eventId, subscribers, QUERY, 'rsvpId', CLIENT_SCRIPTS[clientKind]);
   // Barrier: probes until every subscription has one (a subscribe message is registered asynchronously).
   for (let probe = 0; ; probe++) {
     const tag = `probe-${probe}`;
@@ -249,7 +267,8 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
     await seen;
   }
   const after = await gateway.ask('unsample');
-  const clientCpuUs = (await clients.cpu()) - clientsBefore;
+  const clientsAfter = await clients.cpu();
+  const clientCpuUs = clientsAfter.cpuUs - clientsBefore.cpuUs;
   const { arrivals, errors } = await clients.arrivals();
   const latencies: number[] = [];
   let delivered = 0;
@@ -264,6 +283,7 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
   const disconnected = await gateway.ask('stats');
 
   return {
+    client: clientKind,
     sockets: Math.min(subscribers, SOCKET_LIMIT),
     'connect s': round(connectS),
     'RSS idle MiB': round(idle.rss / MiB),
@@ -282,6 +302,7 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
     'CPU/message system µs': round((after.systemUs - before.systemUs) / delivered),
     // The client processes share the gateway's two cores: their CPU is part of what the latency waits on.
     'client CPU/message µs': round(clientCpuUs / delivered),
+    'client CPU/message user µs': round((clientsAfter.userUs - clientsBefore.userUs) / delivered),
     delivered: `${delivered}/${WEBHOOKS * subscribers}`,
     'client errors': errors,
     'RSS after disconnect MiB': round(disconnected.rss / MiB),
