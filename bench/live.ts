@@ -13,8 +13,11 @@
  * delivered message (process.cpuUsage() of the gateway over the 10 fan-outs), peak RSS during them (sampled every
  * 5 ms) against idle, every message counted; then every client disconnects at once and RSS is read again; beside it
  * the floor (bench/bare-fanout.ts): CPU per ~160-byte net.Socket write to as many loopback sockets. Last,
- * verified-webhook ingest: 3,000 pre-signed webhooks with distinct ids (16 in flight) on the 1,000-size gateway
- * after its clients left: webhooks/second and gateway CPU per webhook.
+ * verified-webhook ingest: 2,000 warm-up then 6,000 measured pre-signed webhooks with distinct ids, sent by
+ * bench/http-load.ts (raw HTTP/1.1, 4 keep-alive connections × 4 pipelined), on the 1,000-size gateway after its
+ * clients left (--ingest: a fresh one): webhooks/second, gateway and client CPU per webhook, against a bare node:http
+ * server with and without the RS256 verify on the same client (measureIngest; --against=<checkout> adds that
+ * checkout's gateway, measured in alternation).
  * The machine allows 20,000 file descriptors per process (hard limit), so at 20,000 subscribers the gateway holds
  * 19,000 sockets and 1,000 of them carry two subscriptions; below that every subscriber has its own socket.
  * @live: 1,000 live queries on the gateway receiving the webhooks and (with REDIS_URL) 1,000 on a second replica,
@@ -26,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createSandbox } from '../src/sandbox/sandbox.js';
+import { postAll } from './http-load.js';
 import { createRsvp, upstreamCount, wsClient } from '../test/support/live.js';
 import { startStack } from '../test/support/stack.js';
 import { measureBareFanout } from './bare-fanout.js';
@@ -33,8 +37,13 @@ import { measureBareFanout } from './bare-fanout.js';
 const SOCKET_LIMIT = 19_000;
 const CLIENT_SOCKETS_PER_PROCESS = 5_000;
 const WEBHOOKS = 10;
-const INGEST = 3_000;
+const INGEST = 6_000;
+/** Webhooks each server takes before the measured ones (JIT: V8 still compiles in the background after a few hundred). */
+const INGEST_WARM = 2_000;
 const INGEST_IN_FLIGHT = 16;
+/** The light client's shape (bench/http-load.ts): connections × pipelined requests on each = in flight. */
+const INGEST_CONNECTIONS = 4;
+const INGEST_DEPTH = 4;
 const COUNTER_SUBSCRIBERS = 50;
 const BURST = 100;
 const QUERY = 'subscription ($e: ID!) { rsvpChanged(eventId: $e) { kind rsvpId rsvp { status } } }';
@@ -311,67 +320,147 @@ async function scale(gateway: GatewayChild, subscribers: number, token: string, 
 }
 
 /**
- * INGEST distinct pre-signed webhooks, INGEST_IN_FLIGHT at a time, on the gateway; and the same JWTs, same client,
- * in the same run, on two ceilings (bench/bare-http.ts): a bare node:http server that only reads the body and
- * answers fixed JSON, and the same plus the RS256 verify. CPU is each server process's own (process.cpuUsage()).
+ * INGEST distinct pre-signed webhooks on the gateway, sent by bench/http-load.ts (pre-built raw HTTP/1.1 requests,
+ * INGEST_CONNECTIONS keep-alive sockets with INGEST_DEPTH pipelined on each: INGEST_CONNECTIONS × INGEST_DEPTH in
+ * flight); and the same JWTs, same client, in the same run, on two ceilings (bench/bare-http.ts): a bare node:http
+ * server that only reads the body and answers fixed JSON, and the same plus the RS256 verify. Server CPU is each
+ * server process's own (process.cpuUsage()); client CPU is this process's over the run (the sandbox is idle then).
+ * `--ingest-client=undici` drives all three with undici's request() instead (what this bench used before), to show
+ * what the client itself costs; `--connections=N --depth=D` change the load's shape.
  */
 async function measureIngest(gateway: GatewayChild, sign: (tag: string) => Promise<string>, env: NodeJS.ProcessEnv) {
   const jwts = await Promise.all(Array.from({ length: INGEST }, (_, i) => sign(`ingest-${i}`)));
-  const bare = await baseline(env, jwts, false);
-  const verified = await baseline(env, jwts, true);
-  await gateway.ask('profile');
-  const run = await driveIngest(gateway, jwts);
-  await gateway.ask('unprofile');
-  const row = (r: IngestRun) => ({
-    'webhooks/s (wall, client on the same cores)': Math.round(INGEST / r.seconds),
-    'CPU/webhook µs': Math.round(r.cpuUs),
-    'webhooks per CPU second': Math.round(1e6 / r.cpuUs),
-    'CPU vs bare': round(r.cpuUs / bare.cpuUs),
-  });
-  console.table({ gateway: row(run), 'bare node:http': row(bare), 'bare node:http + RS256 verify': row(verified) });
+  const load = ingestLoad();
+  const bare = await baseline(env, jwts, false, load);
+  const verified = await baseline(env, jwts, true, load);
+  // --against=<checkout>: that checkout's gateway (its bench/live-gateway.ts and src/) beside this one, each warmed,
+  // then measured in alternating halves (this, that, this, that) so both see the same machine load.
+  const againstDir = process.argv.find((a) => a.startsWith('--against='))?.slice('--against='.length);
+  const against = againstDir ? await startGateway({ ...env, REDIS_PREFIX: env.REDIS_PREFIX ? `${env.REDIS_PREFIX}against:` : undefined }, `${againstDir.replace(/\/+$/, '')}/bench/live-gateway.ts`) : undefined;
+  try {
+    // Warm-up (JIT) on the same client, with ids of their own: the measured webhooks are all new to each gateway.
+    const warm = await Promise.all(Array.from({ length: INGEST_WARM }, (_, i) => sign(`ingest-warm-${i}`)));
+    await driveIngest(gateway, warm, load);
+    if (against) await driveIngest(against, warm, load);
+    await gateway.ask('profile');
+    const halves = [jwts.slice(0, INGEST / 2), jwts.slice(INGEST / 2)];
+    const runs: IngestRun[] = [];
+    const againstRuns: IngestRun[] = [];
+    for (const half of halves) {
+      runs.push(await driveIngest(gateway, half, load));
+      if (against) againstRuns.push(await driveIngest(against, half, load));
+    }
+    await gateway.ask('unprofile');
+    const run = sumRuns(runs);
+    const before = against ? sumRuns(againstRuns) : undefined;
+    const row = (r: IngestRun) => ({
+      'webhooks/s (wall, client on the same cores)': Math.round(INGEST / r.seconds),
+      'CPU/webhook µs': Math.round(r.cpuUs),
+      'webhooks per CPU second': Math.round(1e6 / r.cpuUs),
+      'CPU vs bare': round(r.cpuUs / bare.cpuUs),
+      'client CPU/webhook µs': Math.round(r.clientCpuUs),
+      refused: r.refused,
+    });
+    console.table({
+      gateway: row(run),
+      ...(before ? { [`gateway of ${againstDir}`]: row(before) } : {}),
+      'bare node:http': row(bare),
+      'bare node:http + RS256 verify': row(verified),
+    });
+    const figures = (r: IngestRun) => ({
+      'webhooks/s (wall, client on the same cores)': Math.round(INGEST / r.seconds),
+      'gateway CPU/webhook µs': Math.round(r.cpuUs),
+      'webhooks/s per gateway CPU second': Math.round(1e6 / r.cpuUs),
+      'client CPU/webhook µs': Math.round(r.clientCpuUs),
+      refused: r.refused,
+      'gateway CPU / bare CPU': round(r.cpuUs / bare.cpuUs),
+      'gateway CPU / (bare + verify) CPU': round(r.cpuUs / verified.cpuUs),
+    });
+    return {
+      webhooks: INGEST,
+      client: load.undici ? `undici request(), ${INGEST_IN_FLIGHT} in flight` : `bench/http-load.ts, ${load.connections} connections × ${load.depth} pipelined`,
+      ...figures(run),
+      ...(before ? { against: againstDir, 'against gateway': figures(before), 'CPU/webhook vs against': round(run.cpuUs / before.cpuUs) } : {}),
+      'bare node:http CPU/webhook µs': Math.round(bare.cpuUs),
+      'bare node:http webhooks/s (wall)': Math.round(INGEST / bare.seconds),
+      'bare client CPU/webhook µs': Math.round(bare.clientCpuUs),
+      'bare + verify CPU/webhook µs': Math.round(verified.cpuUs),
+      'bare + verify webhooks/s (wall)': Math.round(INGEST / verified.seconds),
+    };
+  } finally {
+    if (against) {
+      against.child.send({ op: 'exit' });
+      await new Promise((r) => against.child.once('exit', r));
+    }
+  }
+}
+
+/** Runs over parts of one set of webhooks, as one: seconds summed, per-webhook figures weighted by their counts. */
+function sumRuns(runs: IngestRun[]): IngestRun {
+  const total = runs.reduce((n, r) => n + r.webhooks, 0);
+  const weighted = (f: (r: IngestRun) => number) => runs.reduce((n, r) => n + f(r) * r.webhooks, 0) / total;
   return {
-    webhooks: INGEST,
-    refused: run.refused,
-    'webhooks/s (wall, client on the same cores)': Math.round(INGEST / run.seconds),
-    'gateway CPU/webhook µs': Math.round(run.cpuUs),
-    'webhooks/s per gateway CPU second': Math.round(1e6 / run.cpuUs),
-    'bare node:http CPU/webhook µs': Math.round(bare.cpuUs),
-    'bare node:http webhooks/s (wall)': Math.round(INGEST / bare.seconds),
-    'bare + verify CPU/webhook µs': Math.round(verified.cpuUs),
-    'bare + verify webhooks/s (wall)': Math.round(INGEST / verified.seconds),
-    'gateway CPU / bare CPU': round(run.cpuUs / bare.cpuUs),
-    'gateway CPU / (bare + verify) CPU': round(run.cpuUs / verified.cpuUs),
+    webhooks: total,
+    seconds: runs.reduce((n, r) => n + r.seconds, 0),
+    cpuUs: weighted((r) => r.cpuUs),
+    clientCpuUs: weighted((r) => r.clientCpuUs),
+    refused: runs.reduce((n, r) => n + r.refused, 0),
   };
 }
 
 interface IngestRun {
+  webhooks: number;
   seconds: number;
   /** The server process's CPU per webhook, µs. */
   cpuUs: number;
+  /** This (the client's) process's CPU per webhook, µs. */
+  clientCpuUs: number;
   refused: number;
 }
 
-async function driveIngest(server: GatewayChild, jwts: string[]): Promise<IngestRun> {
-  const before = await server.ask('stats');
-  const started = performance.now();
-  let next = 0;
-  let refused = 0;
-  await Promise.all(
-    Array.from({ length: INGEST_IN_FLIGHT }, async () => {
-      while (next < jwts.length) if ((await postWebhook(server.url, jwts[next++]!)) !== 200) refused++;
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const after = await server.ask('stats');
-  return { seconds, cpuUs: (after.cpuUs - before.cpuUs) / jwts.length, refused };
+interface IngestLoad {
+  undici: boolean;
+  connections: number;
+  depth: number;
 }
 
-async function baseline(env: NodeJS.ProcessEnv, jwts: string[], verify: boolean): Promise<IngestRun> {
+function ingestLoad(): IngestLoad {
+  const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return {
+    undici: flag('ingest-client') === 'undici',
+    connections: Number(flag('connections') ?? INGEST_CONNECTIONS),
+    depth: Number(flag('depth') ?? INGEST_DEPTH),
+  };
+}
+
+async function driveIngest(server: GatewayChild, jwts: string[], load: IngestLoad): Promise<IngestRun> {
+  const before = await server.ask('stats');
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let refused = 0;
+  if (load.undici) {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: INGEST_IN_FLIGHT }, async () => {
+        while (next < jwts.length) if ((await postWebhook(server.url, jwts[next++]!)) !== 200) refused++;
+      }),
+    );
+  } else {
+    const run = await postAll(`${server.url}/webhooks/wix`, jwts, load);
+    refused = jwts.length - (run.statuses[200] ?? 0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const after = await server.ask('stats');
+  return { webhooks: jwts.length, seconds, cpuUs: (after.cpuUs - before.cpuUs) / jwts.length, clientCpuUs: (cpu.user + cpu.system) / jwts.length, refused };
+}
+
+async function baseline(env: NodeJS.ProcessEnv, jwts: string[], verify: boolean, load: IngestLoad): Promise<IngestRun> {
   const server = await startGateway({ ...env, BARE_VERIFY_KEY: verify ? env.WIX_WEBHOOK_PUBLIC_KEY : '' }, './bare-http.ts');
   try {
     // Warm-up (JIT, connections), as the gateway gets before its run.
-    for (const jwt of jwts.slice(0, 200)) await postWebhook(server.url, jwt);
-    const run = await driveIngest(server, jwts);
+    await driveIngest(server, jwts.slice(0, INGEST_WARM), load);
+    const run = await driveIngest(server, jwts, load);
     if (run.refused) throw new Error(`bare server refused ${run.refused} webhooks`);
     return run;
   } finally {
