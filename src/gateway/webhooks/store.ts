@@ -60,36 +60,38 @@ export interface WebhookStore {
 const CLAIM_TTL_SECONDS = 60;
 
 export function createMemoryWebhookStore(ttlSeconds: number, now: () => number = Date.now): WebhookStore {
-  const ids = new Map<string, { done: boolean; expires: number }>();
+  // One map per lifetime (claims, done ids, sequences), each entry re-inserted when it is written again, so a map's
+  // insertion order is its expiry order: expired entries are dropped from the front as writes go by, a few at a time.
+  // A periodic sweep over everything remembered (a day's webhooks at the default TTL: millions at thousands a second)
+  // cost each webhook more the longer the process ran.
+  const claims = new Map<string, number>();
+  const done = new Map<string, number>();
   const sequences = new Map<string, { seq: string; expires: number }>();
-  let writes = 0;
-  // Expired entries are swept every so many writes, so the maps stay bounded by the traffic of one TTL window.
-  const sweep = () => {
-    if (++writes % 1000 !== 0) return;
-    const t = now();
-    for (const [k, v] of ids) if (v.expires <= t) ids.delete(k);
-    for (const [k, v] of sequences) if (v.expires <= t) sequences.delete(k);
-  };
   return {
     async claim(id) {
-      const entry = ids.get(id);
-      if (entry && entry.expires > now()) return entry.done ? 'duplicate' : 'busy';
-      ids.set(id, { done: false, expires: now() + CLAIM_TTL_SECONDS * 1000 });
-      sweep();
+      const t = now();
+      if ((done.get(id) ?? 0) > t) return 'duplicate';
+      if ((claims.get(id) ?? 0) > t) return 'busy';
+      renew(claims, id, t + CLAIM_TTL_SECONDS * 1000);
+      dropExpired(claims, t, (expires) => expires);
       return 'claimed';
     },
     async commit(id) {
-      ids.set(id, { done: true, expires: now() + ttlSeconds * 1000 });
+      const t = now();
+      claims.delete(id);
+      renew(done, id, t + ttlSeconds * 1000);
+      dropExpired(done, t, (expires) => expires);
     },
     async release(id) {
-      if (ids.get(id)?.done === false) ids.delete(id);
+      claims.delete(id);
     },
     async advance(entityKey, sequence) {
+      const t = now();
       const padded = padSequence(sequence);
       const entry = sequences.get(entityKey);
-      if (entry && entry.expires > now() && entry.seq > padded) return false;
-      sequences.set(entityKey, { seq: padded, expires: now() + ttlSeconds * 1000 });
-      sweep();
+      if (entry && entry.expires > t && entry.seq > padded) return false;
+      renew(sequences, entityKey, { seq: padded, expires: t + ttlSeconds * 1000 });
+      dropExpired(sequences, t, (e) => e.expires);
       return true;
     },
   };
@@ -185,6 +187,20 @@ export function createRedisWebhookStore(redis: Redis, ttlSeconds: number, option
 }
 
 // Private helpers
+
+/** Set `key` as the newest entry of `map` (a plain set would keep its old place in the insertion order). */
+function renew<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+}
+
+/** Drops the expired entries at the front of a map kept in expiry order (see createMemoryWebhookStore). */
+function dropExpired<V>(map: Map<string, V>, t: number, expiresOf: (value: V) => number): void {
+  for (const [key, value] of map) {
+    if (expiresOf(value) > t) return;
+    map.delete(key);
+  }
+}
 
 /**
  * int64 sequences exceed a double's precision ("9223372036854775807" in the docs' deleted-participation example),
