@@ -152,8 +152,25 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   const memoryTarget = new EventTarget();
   setMaxListeners(0, memoryTarget);
   const { target: local, listening } = trackListening(memoryTarget);
-  const dispatch = (topic: string, id: string | undefined, payload: unknown) =>
+  const dispatchNow = (topic: string, id: string | undefined, payload: unknown) =>
     local.dispatchEvent(Object.assign(new Event(id === undefined ? topic : `${topic}:${id}`), { detail: payload }));
+  // `live:invalidate` messages of one event-loop turn reach their listener as one message carrying all their keys, at
+  // the end of the turn: its one reader (live/live-queries.ts) only collects keys until a turn of its own, and a
+  // Repeater push and a loop iteration per webhook cost about a tenth of a webhook's ingest CPU (issue 12).
+  const invalidations = new Map<string, string[]>();
+  const flushInvalidations = () => {
+    const batches = [...invalidations];
+    invalidations.clear();
+    for (const [id, keys] of batches) dispatchNow('live:invalidate', id, { keys });
+  };
+  const dispatch = (topic: string, id: string | undefined, payload: unknown) => {
+    if (topic !== 'live:invalidate' || id === undefined) return dispatchNow(topic, id, payload);
+    const keys = (payload as Topics['live:invalidate'][1]).keys;
+    const held = invalidations.get(id);
+    if (held) return void held.push(...keys);
+    if (invalidations.size === 0) setImmediate(flushInvalidations);
+    invalidations.set(id, [...keys]);
+  };
 
   if (!opts.redisUrl) {
     const base = createPubSub<Topics>({ eventTarget: local as never });
