@@ -6,7 +6,8 @@
  *   verified-webhook ingest below, on a gateway nobody subscribes to · --live-queries: only the @live latency below
  *   (add --sse for live queries over SSE instead of graphql-ws) · --size=N: N subscribers only · --fanout: the fan-out
  *   sizes only (no @live, ingest or counter measurements) · --ws-client: the `ws`-based client (bench/live-ws-client.ts)
- *   instead of the minimal one (bench/live-client.ts, see its header) · --clients=minimal,ws: each size with both.
+ *   instead of the minimal one (bench/live-client.ts, see its header) · --clients=minimal,ws: each size with both ·
+ *   --ab=<checkout> [--rounds=N]: each size also on another checkout's gateway, alternating (A/B in one run).
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
@@ -25,6 +26,7 @@
  * Also (from before): upstream re-reads per burst of 100 check-ins with 50 checkInCounter subscribers.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
@@ -95,22 +97,32 @@ export async function run(): Promise<object> {
     const clientsFlag = argv.find((a) => a.startsWith('--clients='))?.slice('--clients='.length).split(',');
     const fanoutClients = (clientsFlag ?? [argv.includes('--ws-client') ? 'ws' : 'minimal']) as FanoutClient[];
     for (const c of fanoutClients) if (!(c in CLIENT_SCRIPTS)) throw new Error(`--clients: expected ws or minimal, got ${c}`);
+    // --ab=<checkout>: each size also on that checkout's gateway (its bench/live-gateway.ts and src/), this one
+    // first; --rounds=N repeats the pair N times, the order swapped every other round.
+    const ab = argv.find((a) => a.startsWith('--ab='))?.slice('--ab='.length);
+    const rounds = Number(argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 1);
+    const variants = Array.from({ length: ab ? rounds : 1 }, (_, r) => {
+      const pair = [{ name: 'this', script: './live-gateway.ts' }, ...(ab ? [{ name: 'ab', script: resolvePath(ab, 'bench/live-gateway.ts') }] : [])];
+      return (r % 2 ? pair.reverse() : pair).map((v) => ({ ...v, round: r + 1 }));
+    }).flat();
     for (const size of sizes) {
       for (const clientKind of fanoutClients) {
-        const key = fanoutClients.length > 1 ? `${size} (${clientKind} client)` : String(size);
-        const gateway = await startGateway(env);
-        try {
-          rows[key] = await scale(gateway, size, token, eventId, sign, clientKind);
-          if (size === sizes[0] && clientKind === fanoutClients[0] && !fanoutOnly) ingest = await measureIngest(gateway, sign, env);
-        } finally {
-          gateway.child.send({ op: 'exit' });
-          await new Promise((r) => gateway.child.once('exit', r));
+        for (const variant of variants) {
+          const key = [size, fanoutClients.length > 1 ? `${clientKind} client` : '', ab ? `${variant.name} #${variant.round}` : ''].filter(Boolean).join(' · ');
+          const gateway = await startGateway(env, variant.script);
+          try {
+            rows[key] = { gateway: variant.name, ...(await scale(gateway, size, token, eventId, sign, clientKind)) };
+            if (size === sizes[0] && clientKind === fanoutClients[0] && variant === variants[0] && !fanoutOnly) ingest = await measureIngest(gateway, sign, env);
+          } finally {
+            gateway.child.send({ op: 'exit' });
+            await new Promise((r) => gateway.child.once('exit', r));
+          }
+          // The floor beside it: the same number of sockets, one ~160-byte write each, from a process doing nothing else.
+          const bare = await measureBareFanout(Math.min(size, SOCKET_LIMIT), WEBHOOKS);
+          rows[key] = { ...rows[key], 'bare net.Socket write CPU/message µs': bare['CPU/write µs'], 'bare user µs': bare['user µs'], 'bare system µs': bare['system µs'], 'bare reader CPU/message µs': bare['reader CPU/message µs'] };
+          // Printed as each size finishes, so a long --full run shows its figures as it goes.
+          console.log(JSON.stringify({ subscribers: size, ...rows[key] }));
         }
-        // The floor beside it: the same number of sockets, one ~160-byte write each, from a process doing nothing else.
-        const bare = await measureBareFanout(Math.min(size, SOCKET_LIMIT), WEBHOOKS);
-        rows[key] = { ...rows[key], 'bare net.Socket write CPU/message µs': bare['CPU/write µs'], 'bare user µs': bare['user µs'], 'bare system µs': bare['system µs'], 'bare reader CPU/message µs': bare['reader CPU/message µs'] };
-        // Printed as each size finishes, so a long --full run shows its figures as it goes.
-        console.log(JSON.stringify({ subscribers: size, ...rows[key] }));
       }
     }
   } finally {
