@@ -132,6 +132,11 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
           graphql_envelop_phase_subscribe: true,
           graphql_envelop_error_result: true,
           graphql_yoga_http_duration: true,
+          // Both on by default, and both per request: the deprecated-field counter walks every document with a
+          // TypeInfo (parsed documents are cached, that walk is not), the summary adds a t-digest observation per
+          // operation that graphql_envelop_request_duration's histogram already counts.
+          graphql_envelop_deprecated_field: false,
+          graphql_envelop_request_time_summary: false,
         },
       }) as Plugin,
     ],
