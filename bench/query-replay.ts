@@ -1,0 +1,182 @@
+/**
+ * `npx tsx bench/query-replay.ts --dirs=<checkout>,<checkout>… [--sizes=20,100] [--rounds=10] [--n=60] [--query=…]
+ * [--node-args=--cpu-prof,--cpu-prof-dir=/tmp/p] [--heap=<file>]`: gateway CPU per query of several checkouts side
+ * by side, with the upstream answers replayed from memory. query-ab.ts puts the sandbox behind every query (130 ms of
+ * CPU per 100-event query on a two-core machine, so its own load moves the figures); here each distinct upstream
+ * request is asked of a sandbox once and its answer bytes are served again by a small HTTP server in this process,
+ * so the machine runs little besides the gateway being measured. Each checkout's gateway is its own process
+ * (NODE_ENV=production, DEFAULT_CONFIG as query-child.ts starts it) and reports its own CPU time (process.cpuUsage)
+ * around each cell; rounds alternate the order, and the ratio to the first checkout is taken round by round (median).
+ * `--heap=<file>`: a sampling heap profile of the measured rounds (allocations, also those already collected) of
+ * each gateway, written to <file>.<index>.heapprofile.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+const flag = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const QUERY = flag(
+  'query',
+  'query Q($n: Int!) { events(first: $n) { edges { node { eventId title guests(first: 1000) { edges { node { guestId attendanceStatus rsvp { rsvpId status totalGuests } } } } } } } }',
+);
+
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!);
+else await parent();
+
+/** One gateway from checkout `dir`, answering `cpu`, `heap-start` and `heap-stop` over IPC. */
+async function child(dir: string, upstreamUrl: string): Promise<void> {
+  const { DEFAULT_CONFIG } = await import(`${dir}/src/gateway/config.ts`);
+  const { createGateway } = await import(`${dir}/src/gateway/gateway.ts`);
+  const gateway = await createGateway({ ...DEFAULT_CONFIG, upstreamUrl, logLevel: 'silent', graphiql: false, development: false });
+  const url = await gateway.start(0, '127.0.0.1');
+  const session = new Session();
+  process.on('message', async (m: { id: number; cmd: string; file?: string }) => {
+    if (m.cmd === 'cpu') {
+      const u = process.cpuUsage();
+      process.send!({ id: m.id, cpu: (u.user + u.system) / 1000 });
+    } else if (m.cmd === 'heap-start') {
+      session.connect();
+      await session.post('HeapProfiler.enable');
+      // Allocations, not what survives: the objects a query drops are what the scavenger pays for.
+      await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+      process.send!({ id: m.id });
+    } else if (m.cmd === 'heap-stop') {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(m.file!, JSON.stringify(profile));
+      process.send!({ id: m.id });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ ready: url });
+}
+
+async function parent(): Promise<void> {
+  const dirs = flag('dirs', resolve(here, '..')).split(',').map((d) => resolve(d));
+  const sizes = flag('sizes', '20,100').split(',').map(Number);
+  const rounds = Number(flag('rounds', '10'));
+  const n = Number(flag('n', '60'));
+  const heap = flag('heap', '');
+  const { createSandbox } = await import('../src/sandbox/sandbox.js');
+  const sandbox = await createSandbox({ port: 0 });
+  for (const size of sizes) {
+    const res = await fetch(`${sandbox.url}/__sandbox/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: `bench-${size}-events`, seed: 1, size: { events: size, rsvpsPerEvent: 12, sessions: 0, participationsPerSession: 0, bookings: 0 } }),
+    });
+    if (!res.ok) throw new Error(await res.text());
+  }
+  const replay = await startReplay(sandbox.url);
+  const children: ChildProcess[] = [];
+  try {
+    const gateways: Awaited<ReturnType<typeof startGateway>>[] = [];
+    for (const dir of dirs) gateways.push(await startGateway(dir, replay, children));
+    const ask = async (g: (typeof gateways)[number], size: number) => {
+      const res = await g.pool.request({
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json', authorization: `bench-${size}-events` },
+        body: JSON.stringify({ query: QUERY, variables: { n: size } }),
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200 || text.includes('"errors"')) throw new Error(`${g.dir}: ${res.statusCode} ${text.slice(0, 300)}`);
+      return text.length;
+    };
+    for (const size of sizes) {
+      const lengths = [];
+      for (const g of gateways) lengths.push(await ask(g, size));
+      if (new Set(lengths).size > 1) console.log(`WARNING ${size} events: answers of ${lengths.join(' / ')} bytes`);
+    }
+    for (const size of sizes) for (const g of gateways) for (let i = 0; i < Math.ceil(300 / Math.max(1, size / 20)); i++) await ask(g, size);
+    if (heap) for (const g of gateways) await g.call('heap-start');
+    const per: Record<string, number[]> = {};
+    for (let r = 0; r < rounds; r++) {
+      for (const size of sizes) {
+        const count = Math.max(10, Math.round(n / Math.max(1, size / 20)));
+        for (const g of r % 2 ? [...gateways].reverse() : gateways) {
+          const c0 = (await g.call('cpu')).cpu as number;
+          for (let i = 0; i < count; i++) await ask(g, size);
+          (per[`${size}/${g.index}`] ??= []).push((((await g.call('cpu')).cpu as number) - c0) / count);
+        }
+      }
+    }
+    if (heap) for (const g of gateways) await g.call('heap-stop', { file: `${heap}.${g.index}.heapprofile` });
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    for (const size of sizes) {
+      const first = per[`${size}/0`]!;
+      const cells = gateways.map((g) => {
+        const xs = per[`${size}/${g.index}`]!;
+        return `${g.dir} ${median(xs).toFixed(2)} ms (× first ${median(xs.map((x, i) => x / first[i]!)).toFixed(3)})`;
+      });
+      console.log(`${size} events: ${cells.join(' | ')}`);
+    }
+    console.log(JSON.stringify({ dirs, sizes, rounds, n, at: new Date().toISOString(), per }));
+  } finally {
+    for (const c of children) c.disconnect();
+    replay.server.close();
+    await sandbox.stop();
+  }
+  process.exit(0);
+}
+
+/** An HTTP server answering each distinct request (method, path, credentials, body) with the sandbox's first answer. */
+async function startReplay(sandboxUrl: string) {
+  const upstream = new Pool(sandboxUrl, { connections: 16 });
+  const answers = new Map<string, { status: number; body: Buffer }>();
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', async () => {
+      const body = Buffer.concat(parts).toString();
+      const key = `${req.method} ${req.url} ${req.headers.authorization} ${body}`;
+      let answer = answers.get(key);
+      if (!answer) {
+        const r = await upstream.request({
+          method: req.method as 'GET' | 'POST',
+          path: req.url!,
+          headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
+          body: req.method === 'GET' ? undefined : body,
+        });
+        answer = { status: r.statusCode, body: Buffer.from(await r.body.arrayBuffer()) };
+        if (r.statusCode === 200) answers.set(key, answer);
+      }
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': answer.body.length });
+      res.end(answer.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function startGateway(dir: string, replay: { url: string }, children: ChildProcess[]) {
+  const proc = fork(fileURLToPath(import.meta.url), ['child', dir, replay.url], {
+    cwd: dir,
+    execArgv: ['--import', 'tsx', ...flag('node-args', '').split(',').filter(Boolean)],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  children.push(proc);
+  const url: string = await new Promise((res, rej) => {
+    proc.once('exit', (code) => rej(new Error(`${dir}: gateway exited ${code}`)));
+    proc.on('message', (m: { ready?: string }) => m.ready && res(m.ready));
+  });
+  let next = 0;
+  const waiting = new Map<number, (v: Record<string, unknown>) => void>();
+  proc.on('message', (m: { id?: number }) => m.id && waiting.get(m.id)?.(m as Record<string, unknown>));
+  return {
+    dir,
+    index: children.length - 1,
+    pool: new Pool(new URL(url).origin, { connections: 1 }),
+    call: (cmd: string, extra: object = {}) =>
+      new Promise<Record<string, unknown>>((res) => {
+        const id = ++next;
+        waiting.set(id, res);
+        proc.send({ id, cmd, ...extra });
+      }),
+  };
+}
