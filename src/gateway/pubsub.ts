@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { GraphQLError } from 'graphql';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Attendance, CalendarEvent, EventGuest, Participation, Rsvp } from '../wire/types.js';
@@ -145,6 +146,86 @@ export const STREAM_KEY = 'changes';
 const DELIVERED_MEMORY = 50_000;
 /** How many of its own appends a replica keeps parsed until its reader reads them back (a few turns' worth). */
 const OWN_APPENDS_MEMORY = 10_000;
+/**
+ * How many published events one subscription may hold that its reader has not taken yet. Past it the subscription
+ * ends with SLOW_CONSUMER (the client subscribes again and reads current data). Yoga's own subscribe() is a
+ * Repeater that refuses a 1,025th pending push by throwing from the publisher's dispatch: an uncaught exception
+ * that ended the process for every caller when one subscriber's stream waited on a slow upstream during a burst.
+ */
+export const MAX_UNDELIVERED_EVENTS = 1_000;
+
+/** Why a subscription was ended: its reader fell MAX_UNDELIVERED_EVENTS behind its topic. */
+export class SubscriberTooSlowError extends GraphQLError {
+  constructor(limit: number) {
+    super(`This subscription fell more than ${limit} events behind and was ended; subscribe again to resume from current data.`, {
+      extensions: { code: 'SLOW_CONSUMER', maxUndeliveredEvents: limit },
+    });
+  }
+}
+
+/**
+ * subscribe(topic, id?) with the channel naming of Yoga's createPubSub (`topic` or `topic:id` on the event target),
+ * as a plain async iterator whose unread events are bounded: the event that would make MAX_UNDELIVERED_EVENTS + 1
+ * waiting drops the backlog, stops listening and makes the next read throw SubscriberTooSlowError (then done).
+ */
+function boundedSubscribe(target: EventTarget, limit: number) {
+  return (topic: string, id?: string): AsyncIterableIterator<unknown> => {
+    const channel = id === undefined ? topic : `${topic}:${id}`;
+    const queue: unknown[] = [];
+    let waiter: ((result: IteratorResult<unknown>) => void) | undefined;
+    let failure: Error | undefined;
+    let listening = true;
+    const stopListening = () => {
+      if (!listening) return;
+      listening = false;
+      target.removeEventListener(channel, listener);
+    };
+    const listener = (event: Event) => {
+      const value = (event as Event & { detail: unknown }).detail;
+      if (waiter) {
+        const wake = waiter;
+        waiter = undefined;
+        wake({ value, done: false });
+      } else if (queue.length < limit) queue.push(value);
+      else {
+        queue.length = 0;
+        failure = new SubscriberTooSlowError(limit);
+        stopListening();
+      }
+    };
+    target.addEventListener(channel, listener);
+    const done = (): IteratorResult<unknown> => ({ value: undefined, done: true });
+    const iterator: AsyncIterableIterator<unknown> = {
+      next() {
+        if (queue.length) return Promise.resolve({ value: queue.shift(), done: false });
+        if (failure) {
+          const err = failure;
+          failure = undefined;
+          return Promise.reject(err);
+        }
+        if (!listening) return Promise.resolve(done());
+        return new Promise((resolve) => (waiter = resolve));
+      },
+      return() {
+        stopListening();
+        queue.length = 0;
+        failure = undefined;
+        const wake = waiter;
+        waiter = undefined;
+        wake?.(done());
+        return Promise.resolve(done());
+      },
+      throw(err?: unknown) {
+        void iterator.return!();
+        return Promise.reject(err);
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  };
+}
 
 export async function createGatewayPubSub(options: PubSubOptions | string = {}): Promise<PubSubHandle> {
   const opts: PubSubOptions = typeof options === 'string' ? { redisUrl: options } : options;
@@ -174,6 +255,7 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
 
   if (!opts.redisUrl) {
     const base = createPubSub<Topics>({ eventTarget: local as never });
+    (base as { subscribe: unknown }).subscribe = boundedSubscribe(local, MAX_UNDELIVERED_EVENTS);
     const publishAll = async (publications: readonly Publication[]) => {
       for (const p of publications) dispatch(p.topic, p.id, p.payload);
     };
@@ -206,6 +288,7 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   await Promise.all([whenReady(command, 2_000), whenReady(reader, 2_000)]);
 
   const base = createPubSub<Topics>({ eventTarget: local as never });
+  (base as { subscribe: unknown }).subscribe = boundedSubscribe(local, MAX_UNDELIVERED_EVENTS);
   const entryBody = (publications: readonly Publication[]) => JSON.stringify(publications.map((p) => [p.topic, p.id, p.payload]));
   // This replica's own appends, kept parsed until its reader reads them back (entries not appended after all — a
   // duplicate, a failed script — are dropped oldest first).
