@@ -66,3 +66,28 @@ export function serveChild(open: (m: Start, client: ChildClient) => Promise<void
     }
   });
 }
+
+/**
+ * Opens `m.sockets` connections with `connectOne(subscriptions, index)`, spreading `m.subscriptions` over them, 64
+ * handshakes in flight at a time (enough to fill the gateway without a SYN backlog overflow); a refused or timed-out
+ * handshake is tried again, up to 10 times, as a real client would under load.
+ */
+export async function openAll(m: Start, connectOne: (subscriptions: number, index: number) => Promise<void>): Promise<void> {
+  const perSocket = (i: number) => Math.floor(m.subscriptions / m.sockets) + (i < m.subscriptions % m.sockets ? 1 : 0);
+  let next = 0;
+  const worker = async () => {
+    while (next < m.sockets) {
+      const i = next++;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await connectOne(perSocket(i), i);
+          break;
+        } catch (err) {
+          if (attempt >= 10) throw err;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}

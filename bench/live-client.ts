@@ -18,7 +18,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { serveChild, type ChildClient, type Start } from './live-child-protocol.js';
+import { openAll, serveChild, type ChildClient, type Start } from './live-child-protocol.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OP_CONT = 0x0;
@@ -36,25 +36,9 @@ const results = new Map<string, number>();
 serveChild(open, () => Promise.all(connections.map((c) => c.close())).then(() => undefined));
 
 async function open(m: Start, client: ChildClient) {
-  const perSocket = (i: number) => Math.floor(m.subscriptions / m.sockets) + (i < m.subscriptions % m.sockets ? 1 : 0);
-  let next = 0;
-  // 64 handshakes in flight at a time: enough to fill the gateway without a SYN backlog overflow.
-  const worker = async () => {
-    while (next < m.sockets) {
-      const i = next++;
-      // Under load a handshake can be refused (listen backlog) or time out; try again, as a real client would.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          connections.push(await new Connection(m, client, perSocket(i), i).opened);
-          break;
-        } catch (err) {
-          if (attempt >= 10) throw err;
-          await new Promise((r) => setTimeout(r, 200 * attempt));
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 64 }, worker));
+  await openAll(m, async (count, index) => {
+    connections.push(await new Connection(m, client, count, index).opened);
+  });
 }
 
 class Connection {

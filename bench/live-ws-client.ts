@@ -7,7 +7,7 @@
  * tells the bench when every subscription has seen a given rsvpId (the barrier the bench waits on).
  */
 import WebSocket from 'ws';
-import { serveChild, type ChildClient, type Start } from './live-child-protocol.js';
+import { openAll, serveChild, type ChildClient, type Start } from './live-child-protocol.js';
 
 const sockets: WebSocket[] = [];
 /** Results so far per subscription id (tagBy 'count'). */
@@ -18,25 +18,7 @@ serveChild(open, () =>
 );
 
 async function open(m: Start, client: ChildClient) {
-  const perSocket = (i: number) => Math.floor(m.subscriptions / m.sockets) + (i < m.subscriptions % m.sockets ? 1 : 0);
-  let next = 0;
-  // 64 handshakes in flight at a time: enough to fill the gateway without a SYN backlog overflow.
-  const worker = async () => {
-    while (next < m.sockets) {
-      const i = next++;
-      // Under load a handshake can be refused (listen backlog) or time out; try again, as a real client would.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await connect(m, client, perSocket(i), i);
-          break;
-        } catch (err) {
-          if (attempt >= 10) throw err;
-          await new Promise((r) => setTimeout(r, 200 * attempt));
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 64 }, worker));
+  await openAll(m, (count, index) => connect(m, client, count, index));
 }
 
 function connect(m: Start, client: ChildClient, count: number, index: number): Promise<void> {
