@@ -253,9 +253,12 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
     invalidations.set(id, [...keys]);
   };
 
+  // Yoga's pubsub over the local target, its subscribe() bounded (see boundedSubscribe); with Redis, publish() is
+  // replaced below so that it goes through the stream.
+  const base = createPubSub<Topics>({ eventTarget: local as never });
+  (base as { subscribe: unknown }).subscribe = boundedSubscribe(local, MAX_UNDELIVERED_EVENTS);
+
   if (!opts.redisUrl) {
-    const base = createPubSub<Topics>({ eventTarget: local as never });
-    (base as { subscribe: unknown }).subscribe = boundedSubscribe(local, MAX_UNDELIVERED_EVENTS);
     const publishAll = async (publications: readonly Publication[]) => {
       for (const p of publications) dispatch(p.topic, p.id, p.payload);
     };
@@ -287,8 +290,6 @@ export async function createGatewayPubSub(options: PubSubOptions | string = {}):
   const startedAt = Date.now();
   await Promise.all([whenReady(command, 2_000), whenReady(reader, 2_000)]);
 
-  const base = createPubSub<Topics>({ eventTarget: local as never });
-  (base as { subscribe: unknown }).subscribe = boundedSubscribe(local, MAX_UNDELIVERED_EVENTS);
   const entryBody = (publications: readonly Publication[]) => JSON.stringify(publications.map((p) => [p.topic, p.id, p.payload]));
   // This replica's own appends, kept parsed until its reader reads them back (entries not appended after all — a
   // duplicate, a failed script — are dropped oldest first).

@@ -225,9 +225,9 @@ class Group {
   }
 
   /**
-   * Reads the source eagerly into `queue` while `drain` delivers: the source (a Repeater of Yoga's pubsub) refuses
-   * more than 1,024 unread events, and throws from the publisher's dispatch, so a long fan-out must not leave it
-   * unread while webhooks keep arriving.
+   * Reads the source eagerly into `queue` while `drain` delivers: the source (pubsub.ts's bounded subscribe) ends
+   * with SLOW_CONSUMER past MAX_UNDELIVERED_EVENTS unread events, which must not happen to a whole group because one
+   * fan-out is long while webhooks keep arriving.
    */
   private async pump(): Promise<void> {
     try {
@@ -301,8 +301,6 @@ class Group {
   }
 }
 
-/** Closes every `next` message after its payload. */
-
 /** One event's result for a group (or one credentials): its JSON, and the same encoded once for frames. */
 interface Payload {
   json: string;
@@ -312,4 +310,3 @@ interface Payload {
 function payloadOf(json: string): Payload {
   return { json, bytes: encodePayload(json) };
 }
-
