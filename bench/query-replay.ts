@@ -7,6 +7,9 @@
  * so the machine runs little besides the gateway being measured. Each checkout's gateway is its own process
  * (NODE_ENV=production, DEFAULT_CONFIG as query-child.ts starts it) and reports its own CPU time (process.cpuUsage)
  * around each cell; rounds alternate the order, and the ratio to the first checkout is taken round by round (median).
+ * `handwritten` in --dirs is bench/handwritten.ts (its answer has the Mesh shape, so its size differs), the join
+ * this gateway is measured against: `--dirs=handwritten,.` gives the gateway's ratio to it round by round.
+ * `--profile=<file>`: a CPU profile of the measured rounds of each, written to <file>.<index>.cpuprofile.
  * `--heap=<file>`: a sampling heap profile of the measured rounds (allocations, also those already collected) of
  * each gateway, written to <file>.<index>.heapprofile.
  */
@@ -29,17 +32,35 @@ const QUERY = flag(
 if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!);
 else await parent();
 
-/** One gateway from checkout `dir`, answering `cpu`, `heap-start` and `heap-stop` over IPC. */
+/**
+ * One gateway from checkout `dir` (or, for dir `handwritten`, bench/handwritten.ts), answering `cpu`, `heap-start`,
+ * `heap-stop`, `profile-start` and `profile-stop` over IPC.
+ */
 async function child(dir: string, upstreamUrl: string): Promise<void> {
-  const { DEFAULT_CONFIG } = await import(`${dir}/src/gateway/config.ts`);
-  const { createGateway } = await import(`${dir}/src/gateway/gateway.ts`);
-  const gateway = await createGateway({ ...DEFAULT_CONFIG, upstreamUrl, logLevel: 'silent', graphiql: false, development: false });
-  const url = await gateway.start(0, '127.0.0.1');
+  let url: string;
+  if (dir === 'handwritten') {
+    const { startHandwritten } = await import('./handwritten.js');
+    url = `${(await startHandwritten(upstreamUrl)).url}/graphql`;
+  } else {
+    const { DEFAULT_CONFIG } = await import(`${dir}/src/gateway/config.ts`);
+    const { createGateway } = await import(`${dir}/src/gateway/gateway.ts`);
+    const gateway = await createGateway({ ...DEFAULT_CONFIG, upstreamUrl, logLevel: 'silent', graphiql: false, development: false });
+    url = await gateway.start(0, '127.0.0.1');
+  }
   const session = new Session();
   process.on('message', async (m: { id: number; cmd: string; file?: string }) => {
-    if (m.cmd === 'cpu') {
+    if (m.cmd === 'profile-start') {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      process.send!({ id: m.id });
+    } else if (m.cmd === 'profile-stop') {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(m.file!, JSON.stringify(profile));
+      process.send!({ id: m.id });
+    } else if (m.cmd === 'cpu') {
       const u = process.cpuUsage();
-      process.send!({ id: m.id, cpu: (u.user + u.system) / 1000 });
+      process.send!({ id: m.id, cpu: (u.user + u.system) / 1000, system: u.system / 1000 });
     } else if (m.cmd === 'heap-start') {
       session.connect();
       await session.post('HeapProfiler.enable');
@@ -57,11 +78,18 @@ async function child(dir: string, upstreamUrl: string): Promise<void> {
 }
 
 async function parent(): Promise<void> {
-  const dirs = flag('dirs', resolve(here, '..')).split(',').map((d) => resolve(d));
+  // `<dir>::<flag>+<flag>`: that one's own node flags, e.g. `.::--max-semi-space-size=32` against `.`.
+  const dirs = flag('dirs', resolve(here, '..'))
+    .split(',')
+    .map((spec) => {
+      const [d, flags = ''] = spec.split('::');
+      return `${d === 'handwritten' ? d : resolve(d!)}${flags ? `::${flags}` : ''}`;
+    });
   const sizes = flag('sizes', '20,100').split(',').map(Number);
   const rounds = Number(flag('rounds', '10'));
   const n = Number(flag('n', '60'));
   const heap = flag('heap', '');
+  const cpuProfile = flag('profile', '');
   const { createSandbox } = await import('../src/sandbox/sandbox.js');
   const sandbox = await createSandbox({ port: 0 });
   for (const size of sizes) {
@@ -85,7 +113,7 @@ async function parent(): Promise<void> {
         body: JSON.stringify({ query: QUERY, variables: { n: size } }),
       });
       const text = await res.body.text();
-      if (res.statusCode !== 200 || text.includes('"errors"')) throw new Error(`${g.dir}: ${res.statusCode} ${text.slice(0, 300)}`);
+      if (res.statusCode !== 200 || text.slice(0, 20).includes('"errors"')) throw new Error(`${g.dir}: ${res.statusCode} ${text.slice(0, 300)}`);
       return text.length;
     };
     for (const size of sizes) {
@@ -95,24 +123,30 @@ async function parent(): Promise<void> {
     }
     for (const size of sizes) for (const g of gateways) for (let i = 0; i < Math.ceil(300 / Math.max(1, size / 20)); i++) await ask(g, size);
     if (heap) for (const g of gateways) await g.call('heap-start');
+    if (cpuProfile) for (const g of gateways) await g.call('profile-start');
     const per: Record<string, number[]> = {};
+    // Kernel time (utime + stime is the CPU figure): on loopback the writer is charged the reader's TCP work too.
+    const system: Record<string, number[]> = {};
     for (let r = 0; r < rounds; r++) {
       for (const size of sizes) {
         const count = Math.max(10, Math.round(n / Math.max(1, size / 20)));
         for (const g of r % 2 ? [...gateways].reverse() : gateways) {
-          const c0 = (await g.call('cpu')).cpu as number;
+          const c0 = await g.call('cpu');
           for (let i = 0; i < count; i++) await ask(g, size);
-          (per[`${size}/${g.index}`] ??= []).push((((await g.call('cpu')).cpu as number) - c0) / count);
+          const c1 = await g.call('cpu');
+          (per[`${size}/${g.index}`] ??= []).push(((c1.cpu as number) - (c0.cpu as number)) / count);
+          (system[`${size}/${g.index}`] ??= []).push(((c1.system as number) - (c0.system as number)) / count);
         }
       }
     }
     if (heap) for (const g of gateways) await g.call('heap-stop', { file: `${heap}.${g.index}.heapprofile` });
+    if (cpuProfile) for (const g of gateways) await g.call('profile-stop', { file: `${cpuProfile}.${g.index}.cpuprofile` });
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     for (const size of sizes) {
       const first = per[`${size}/0`]!;
       const cells = gateways.map((g) => {
         const xs = per[`${size}/${g.index}`]!;
-        return `${g.dir} ${median(xs).toFixed(2)} ms (× first ${median(xs.map((x, i) => x / first[i]!)).toFixed(3)})`;
+        return `${g.dir} ${median(xs).toFixed(2)} ms, system ${median(system[`${size}/${g.index}`]!).toFixed(2)} (× first ${median(xs.map((x, i) => x / first[i]!)).toFixed(3)})`;
       });
       console.log(`${size} events: ${cells.join(' | ')}`);
     }
@@ -154,10 +188,11 @@ async function startReplay(sandboxUrl: string) {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function startGateway(dir: string, replay: { url: string }, children: ChildProcess[]) {
+async function startGateway(spec: string, replay: { url: string }, children: ChildProcess[]) {
+  const [dir, own = ''] = spec.split('::') as [string, string?];
   const proc = fork(fileURLToPath(import.meta.url), ['child', dir, replay.url], {
-    cwd: dir,
-    execArgv: ['--import', 'tsx', ...flag('node-args', '').split(',').filter(Boolean)],
+    cwd: dir === 'handwritten' ? resolve(here, '..') : dir,
+    execArgv: ['--import', 'tsx', ...flag('node-args', '').split(',').filter(Boolean), ...own.split('+').filter(Boolean)],
     env: { ...process.env, NODE_ENV: 'production' },
   });
   children.push(proc);
@@ -169,7 +204,7 @@ async function startGateway(dir: string, replay: { url: string }, children: Chil
   const waiting = new Map<number, (v: Record<string, unknown>) => void>();
   proc.on('message', (m: { id?: number }) => m.id && waiting.get(m.id)?.(m as Record<string, unknown>));
   return {
-    dir,
+    dir: spec,
     index: children.length - 1,
     pool: new Pool(new URL(url).origin, { connections: 1 }),
     call: (cmd: string, extra: object = {}) =>
