@@ -54,12 +54,12 @@ export interface ExportOptions {
 
 export function useExport(options: ExportOptions): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname !== '/graphql') return;
+    // Not an async function: every request passes here, and only an export needs a promise.
+    onRequest({ request, url, endResponse }) {
       const format = formatOf(request.headers.get('accept'));
-      if (!format) return;
-      if (request.method !== 'GET' && request.method !== 'POST') return;
-      endResponse(await exportResponse(request, url, format, options));
+      if (!format || url.pathname !== '/graphql') return undefined;
+      if (request.method !== 'GET' && request.method !== 'POST') return undefined;
+      return exportResponse(request, url, format, options).then(endResponse);
     },
   };
 }

@@ -229,13 +229,20 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     landingPage: false,
     extraParamNames: persisted.extraParamNames,
     plugins,
-    context: ({ request, connectionParams, requestScope }: { request?: Request; connectionParams?: Record<string, unknown>; requestScope?: RequestScope }) =>
-      createContext(
+    context: (initial: { request?: Request; connectionParams?: Record<string, unknown>; requestScope?: RequestScope }) => {
+      const { request, connectionParams, requestScope } = initial;
+      const ctx = createContext(
         services,
         authorizationOf(request, connectionParams),
         connectionParams ? undefined : request?.signal,
         requestScope ?? requestScopeOf(request) ?? createRequestScope(root, 'http'),
-      ),
+      );
+      // envelop merges a returned context with Object.assign, which reads every getter: context.ts's lazy `loaders`
+      // would be built for every request, most of which (a refused one, a query that reads no list) never use them.
+      // Its properties are copied as they are (the getter too) and nothing is left to merge.
+      Object.defineProperties(initial, Object.getOwnPropertyDescriptors(ctx));
+      return NOTHING_TO_MERGE as unknown as GatewayContext;
+    },
   });
 
   const shared = createSharedSubscriptions({
@@ -370,6 +377,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
   return gateway;
 }
+
+/** What the context factory hands envelop to merge once it has written the context itself. */
+const NOTHING_TO_MERGE = Object.freeze({}) as Record<string, never>;
 
 /**
  * The payload of a graphql-ws `next` message, as graphql-ws builds it (errors last, as JSON) with the gateway's

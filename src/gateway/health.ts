@@ -15,29 +15,28 @@ export interface ReadinessChecks {
 }
 
 export function useHealth(checks: ReadinessChecks): Plugin {
+  const json = (fetchAPI: { Response: typeof Response }, status: number, body: unknown) =>
+    new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+  const readiness = async (fetchAPI: { Response: typeof Response }) => {
+    const draining = checks.draining();
+    const open = checks.openBreakers();
+    const redis = await checks.redis();
+    const ready = !draining && open.length === 0 && redis !== false;
+    return json(fetchAPI, ready ? 200 : 503, {
+      status: ready ? 'ready' : 'not ready',
+      checks: {
+        draining,
+        upstream: open.length === 0 ? 'ok' : { openBreakers: open },
+        redis: redis === undefined ? 'not configured' : redis ? 'ok' : 'down',
+      },
+    });
+  };
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/healthz' && url.pathname !== '/readyz') return;
-      const json = (status: number, body: unknown) =>
-        new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
-      if (url.pathname === '/healthz') {
-        endResponse(json(200, { status: 'ok' }));
-        return;
-      }
-      const draining = checks.draining();
-      const open = checks.openBreakers();
-      const redis = await checks.redis();
-      const ready = !draining && open.length === 0 && redis !== false;
-      endResponse(
-        json(ready ? 200 : 503, {
-          status: ready ? 'ready' : 'not ready',
-          checks: {
-            draining,
-            upstream: open.length === 0 ? 'ok' : { openBreakers: open },
-            redis: redis === undefined ? 'not configured' : redis ? 'ok' : 'down',
-          },
-        }),
-      );
+    // Not an async function: every request passes here, and only /readyz needs a promise.
+    onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === '/healthz') return endResponse(json(fetchAPI, 200, { status: 'ok' }));
+      if (url.pathname === '/readyz') return readiness(fetchAPI).then(endResponse);
+      return undefined;
     },
   };
 }

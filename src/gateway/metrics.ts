@@ -1,14 +1,14 @@
 /**
- * Prometheus metrics (prom-client) on one registry, served by @graphql-yoga/plugin-prometheus at METRICS_PATH.
- * The plugin brings Yoga's HTTP duration and envelop's parse/validate/execute/subscribe phases and error counts;
- * the gateway adds what only it knows: operations by name and outcome, upstream calls by domain/route/status,
+ * Prometheus metrics (prom-client) on one registry, served at METRICS_PATH. graphqlMetrics records what
+ * @graphql-yoga/plugin-prometheus did (Yoga's HTTP duration, envelop's phases, requests and errors, same names,
+ * help and labels) at a fraction of its per-request cost; the gateway adds what only it knows: operations by name and outcome, upstream calls by domain/route/status,
  * DataLoader batch sizes, webhooks by type and outcome, live subscribers by transport and circuit-breaker state.
  *
  * Labels never hold a token, an id or a path with an id: upstream routes are templates (`/events/v2/rsvps/{id}`),
  * operation names are what the client named its operation, capped at OPERATION_NAMES_MAX distinct values.
  */
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import type { Plugin } from 'graphql-yoga';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamAttempt } from './upstream/http.js';
 
@@ -118,28 +118,7 @@ export function createMetrics(options: MetricsOptions): GatewayMetrics {
 
   return {
     registry,
-    plugins: [
-      usePrometheus({
-        registry,
-        endpoint: options.path,
-        skipIntrospection: true,
-        // Operation names are in graphql_operations_total (capped); here they would be unbounded.
-        labels: { operationName: false, fieldName: false, typeName: false, returnType: false, path: false },
-        metrics: {
-          graphql_envelop_phase_parse: true,
-          graphql_envelop_phase_validate: true,
-          graphql_envelop_phase_execute: true,
-          graphql_envelop_phase_subscribe: true,
-          graphql_envelop_error_result: true,
-          graphql_yoga_http_duration: true,
-          // Both on by default, and both per request: the deprecated-field counter walks every document with a
-          // TypeInfo (parsed documents are cached, that walk is not), the summary adds a t-digest observation per
-          // operation that graphql_envelop_request_duration's histogram already counts.
-          graphql_envelop_deprecated_field: false,
-          graphql_envelop_request_time_summary: false,
-        },
-      }) as Plugin,
-    ],
+    plugins: [graphqlMetrics(registry, options.path)],
     operation(name, type, outcome, transport, seconds) {
       const operation_name = nameLabel(name);
       const operation_type = type ?? 'unknown';
@@ -167,3 +146,176 @@ const NO_METRICS: GatewayMetrics = {
   subscribers: () => {},
   registerBreaker: () => {},
 };
+
+/** Per GraphQL context: the operation type the phase metrics are labelled with (set once its document parsed). */
+const PHASE_LABELS = Symbol('phaseLabels');
+/** Per HTTP request: when it arrived (ms) and, once parsed, its operation type. */
+const HTTP_START = Symbol('httpStart');
+const HTTP_TYPE = Symbol('httpType');
+
+type Labelled = { [PHASE_LABELS]?: { operationType: string | undefined } };
+type Timed = Request & { [HTTP_START]?: number; [HTTP_TYPE]?: string };
+
+/**
+ * The metrics @graphql-yoga/plugin-prometheus recorded with the options the gateway gave it (operation names and
+ * resolver fields off, introspection skipped, no deprecated-field counter or request summary), in one plugin.
+ * That plugin walked generic machinery on every request: a label object filtered through Object.entries and
+ * fromEntries per observation, a handler list filtered per phase, a spread of the whole GraphQL context (which
+ * built the request's loaders) for the HTTP duration. Here the label objects are made once per operation type.
+ * Semantics kept: phases are labelled by the document's first definition (`undefined` when it is a fragment or
+ * did not parse), the HTTP duration by the executed operation and only for requests whose document parsed, the
+ * context phase observes 0 as envelop's did, request_duration is the execute/subscribe time.
+ */
+function graphqlMetrics(registry: Registry, endpoint: string): Plugin {
+  const histogram = (name: string, help: string, labelNames: string[]) => new Histogram({ name, help, labelNames, registers: [registry] });
+  const http = histogram('graphql_yoga_http_duration', 'Time spent on HTTP connection', ['operationType', 'method', 'statusCode', 'url']);
+  const parse = histogram('graphql_envelop_phase_parse', 'Time spent on running GraphQL "parse" function', ['operationType']);
+  const validate = histogram('graphql_envelop_phase_validate', 'Time spent on running GraphQL "validate" function', ['operationType']);
+  const context = histogram('graphql_envelop_phase_context', 'Time spent on building the GraphQL context', ['operationType']);
+  const execute = histogram('graphql_envelop_phase_execute', 'Time spent on running the GraphQL "execute" function', ['operationType']);
+  const subscribe = histogram('graphql_envelop_phase_subscribe', 'Time spent on running the GraphQL "subscribe" function', ['operationType']);
+  const requestDuration = histogram('graphql_envelop_request_duration', 'Time spent on running the GraphQL operation from parse to execute', ['operationType']);
+  const errors = new Counter({
+    name: 'graphql_envelop_error_result',
+    help: 'Counts the amount of errors reported from all phases',
+    labelNames: ['operationType', 'phase'],
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'graphql_envelop_request',
+    help: 'Counts the amount of GraphQL requests executed through Envelop',
+    labelNames: ['operationType'],
+    registers: [registry],
+  });
+  const schemaChanges = new Counter({ name: 'graphql_envelop_schema_change', help: 'Counts the amount of schema changes', labelNames: [], registers: [registry] });
+  const counted = new WeakSet<GraphQLSchema>();
+
+  const typeLabels = new Map<string | undefined, { operationType: string | undefined }>();
+  const labelsOf = (operationType: string | undefined) => {
+    let labels = typeLabels.get(operationType);
+    if (!labels) typeLabels.set(operationType, (labels = { operationType }));
+    return labels;
+  };
+  const errorLabels = new Map<string, { operationType: string | undefined; phase: string | undefined }>();
+  const countError = (operationType: string | undefined, phase: string | undefined) => {
+    const key = `${operationType}\n${phase}`;
+    let labels = errorLabels.get(key);
+    if (!labels) errorLabels.set(key, (labels = { operationType, phase }));
+    errors.inc(labels);
+  };
+  const since = (start: number) => (Date.now() - start) / 1000;
+  // execute/subscribe: the phase, the request duration (the same time) and the request count, errors per result.
+  const finishing = (phase: Histogram, labels: { operationType: string | undefined }, start: number) => ({
+    result(result: ExecutionResult) {
+      if (result.errors?.length) for (let i = 0; i < result.errors.length; i++) countError(labels.operationType, 'execute');
+    },
+    end() {
+      const seconds = since(start);
+      phase.observe(labels, seconds);
+      requestDuration.observe(labels, seconds);
+      requests.inc(labels);
+    },
+  });
+
+  return {
+    onPluginInit({ registerContextErrorHandler }) {
+      registerContextErrorHandler(({ context: ctx }) => {
+        const labels = (ctx as Labelled)[PHASE_LABELS];
+        countError(labels?.operationType, 'context');
+      });
+    },
+    onSchemaChange({ schema }) {
+      if (counted.has(schema)) return;
+      counted.add(schema);
+      schemaChanges.inc();
+    },
+    onRequest({ request, url, fetchAPI, endResponse }) {
+      if (url.pathname === endpoint) {
+        return registry.metrics().then((text) => endResponse(new fetchAPI.Response(text, { headers: { 'Content-Type': registry.contentType } })));
+      }
+      (request as Timed)[HTTP_START] = Date.now();
+      return undefined;
+    },
+    onParse({ context: ctx, params }) {
+      const source = params.source;
+      if ((typeof source === 'string' ? source : source.body).includes('__schema')) {
+        // Introspection: no phase metrics, but Yoga's HTTP duration still counts it.
+        const request = (ctx as { request?: Timed }).request;
+        if (!request) return undefined;
+        return ({ result }) => {
+          if (result && !(result instanceof Error)) request[HTTP_TYPE] = operationTypeOf(result as DocumentNode, ctx);
+        };
+      }
+      const start = Date.now();
+      return ({ result }) => {
+        const seconds = since(start);
+        const request = (ctx as { request?: Timed }).request;
+        if (result == null || result instanceof Error) {
+          parse.observe(labelsOf(undefined), seconds);
+          countError(undefined, 'parse');
+          return;
+        }
+        const document = result as DocumentNode;
+        const labels = labelsOf((document.definitions[0] as { operation?: string }).operation);
+        (ctx as Labelled)[PHASE_LABELS] = labels;
+        parse.observe(labels, seconds);
+        if (request) request[HTTP_TYPE] = operationTypeOf(document, ctx);
+      };
+    },
+    onValidate({ context: ctx }) {
+      const labels = (ctx as Labelled)[PHASE_LABELS];
+      if (!labels) return undefined;
+      const start = Date.now();
+      return ({ valid }) => {
+        validate.observe(labels, since(start));
+        if (!valid) countError(labels.operationType, 'validate');
+      };
+    },
+    onContextBuilding({ context: ctx }) {
+      const labels = (ctx as Labelled)[PHASE_LABELS];
+      // envelop's plugin took its start and end time together here: the phase is observed as 0.
+      if (labels) context.observe(labels, 0);
+    },
+    onExecute({ args }) {
+      const labels = (args.contextValue as Labelled)[PHASE_LABELS];
+      if (!labels) return undefined;
+      const done = finishing(execute, labels, Date.now());
+      return {
+        onExecuteDone({ result }) {
+          if (isAsyncIterable(result)) return { onNext: ({ result: r }) => done.result(r as ExecutionResult), onEnd: done.end };
+          done.result(result as ExecutionResult);
+          done.end();
+          return undefined;
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const labels = (args.contextValue as Labelled)[PHASE_LABELS];
+      if (!labels) return undefined;
+      const done = finishing(subscribe, labels, Date.now());
+      return {
+        onSubscribeResult({ result }) {
+          if (isAsyncIterable(result)) return { onNext: ({ result: r }) => done.result(r as ExecutionResult), onEnd: done.end };
+          done.result(result as ExecutionResult);
+          done.end();
+          return undefined;
+        },
+        onSubscribeError() {
+          countError(labels.operationType, undefined);
+        },
+      };
+    },
+    onResponse({ request, response }) {
+      const start = (request as Timed)[HTTP_START];
+      const operationType = (request as Timed)[HTTP_TYPE];
+      if (start === undefined || operationType === undefined) return;
+      http.observe({ method: request.method, statusCode: response.status, operationType, url: request.url }, since(start));
+    },
+  } as Plugin;
+}
+
+/** Yoga's HTTP duration label: the operation the request names (or its only one), else 'unknown'. */
+function operationTypeOf(document: DocumentNode, ctx: unknown): string {
+  const name = (ctx as { params?: { operationName?: string | null } }).params?.operationName;
+  return getOperationAST(document, name)?.operation || 'unknown';
+}

@@ -8,10 +8,18 @@
 import type { Logger } from 'pino';
 import { currentRequestId } from './security.js';
 
+/** A request's log lines: the root logger's, each with `requestId` first. */
+export interface ScopeLog {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
 export interface RequestScope {
   readonly requestId: string;
-  /** The root logger's child with { requestId }. */
-  readonly log: Logger;
+  /** Lines carrying { requestId } (what a pino child with that binding writes, without a child per request). */
+  readonly log: ScopeLog;
   readonly startedAt: number;
   /** 'http' for POST/GET /graphql, 'ws' for a graphql-ws operation. */
   readonly transport: 'http' | 'ws';
@@ -26,7 +34,34 @@ export interface RequestScope {
 /** A scope for the request whose async work is running (security.ts's runInRequestScope chose its id). */
 export function createRequestScope(root: Logger, transport: RequestScope['transport']): RequestScope {
   const requestId = currentRequestId();
-  return { requestId, log: root.child({ requestId }), startedAt: performance.now(), transport, upstreamCalls: 0 };
+  return { requestId, log: new RequestLog(root, requestId), startedAt: performance.now(), transport, upstreamCalls: 0 };
+}
+
+/**
+ * A pino child per request cost its bindings' serialisation on every request, logged or not (the access line is
+ * info, upstream calls debug: at LOG_LEVEL=warn neither is written). Here a line costs only when its level is on,
+ * and is the same JSON: `requestId` right after pino's own fields, redaction as the root logger's.
+ */
+class RequestLog implements ScopeLog {
+  constructor(
+    private readonly root: Logger,
+    private readonly requestId: string,
+  ) {}
+  debug(fields: Record<string, unknown>, message: string): void {
+    this.write('debug', fields, message);
+  }
+  info(fields: Record<string, unknown>, message: string): void {
+    this.write('info', fields, message);
+  }
+  warn(fields: Record<string, unknown>, message: string): void {
+    this.write('warn', fields, message);
+  }
+  error(fields: Record<string, unknown>, message: string): void {
+    this.write('error', fields, message);
+  }
+  private write(level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
+    if (this.root.isLevelEnabled(level)) this.root[level]({ requestId: this.requestId, ...fields }, message);
+  }
 }
 
 /** HTTP requests get their scope here; graphql-ws operations get theirs in gateway.ts's onSubscribe. */

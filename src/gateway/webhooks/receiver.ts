@@ -121,12 +121,13 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
     onYogaInit({ yoga }) {
       logger ??= yoga.logger;
     },
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== WEBHOOK_PATH) return;
+    // Not an async function: every request yoga.fetch handles passes here, and only webhooks need a promise.
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== WEBHOOK_PATH) return undefined;
       const reply = (a: WebhookAnswer) =>
         endResponse(new fetchAPI.Response(jsonOf(a), { status: a.status, headers: { 'content-type': 'application/json', ...a.headers } }));
       if (request.method !== 'POST') return reply(METHOD_NOT_ALLOWED);
-      reply(await answer(() => readLimited(request, config.webhookMaxBytes)));
+      return answer(() => readLimited(request, config.webhookMaxBytes)).then(reply);
     },
   };
 
