@@ -216,50 +216,37 @@ export function bookingsOfSession(loaders: Loaders, session: Pick<CalendarEvent,
 }
 
 /**
- * A DataLoader whose loads say which fieldsets they need (a mask). One batch asks for the union of its keys'
+ * A batching loader whose loads say which fieldsets they need (a mask). One batch asks for the union of its keys'
  * masks; a cached or primed row answers a later load only if it has that load's fieldsets, else the key is read
- * again with both. The DataLoader API the mutations use (clear, clearAll, prime) is kept, chainable.
+ * again with both. It keeps DataLoader's contract (a batch per tick, split at maxBatchSize; a key's promise cached,
+ * also a rejected one for a key the batch answered with an Error; a whole failed batch not cached) and its API the
+ * mutations use (clear, clearAll, prime), chainable.
+ *
+ * It is its own batcher rather than a DataLoader because it runs for every row of a list's link (a guest's RSVP):
+ * one map entry per key holds what DataLoader, a fieldset map and a primed-row map held apart, and every load of a
+ * key gets the key's one promise (DataLoader gave each cache hit a promise of its own, resolved a tick later).
  */
 export class FieldsetLoader<V> {
-  private readonly loader: DataLoader<string, V>;
-  /** Keys waiting for the next batch, with the fieldsets asked for so far. */
-  private readonly wanted = new Map<string, number>();
-  /** Keys dispatched or primed, with the fieldsets their row has (or will have). */
-  private readonly held = new Map<string, number>();
+  /** Every key loaded, waiting in a batch, or primed: its row's promise (or primed row) and fieldsets. */
+  private readonly rows = new Map<string, Entry<V>>();
+  /** The batch new keys join until it is dispatched or full. */
+  private batch: Batch<V> | null = null;
   /**
-   * Rows a list read, kept aside until a load asks for one: most are never loaded by key, and a DataLoader prime
-   * per row (a promise each) would cost more than the lookups it saves.
-   */
-  private readonly seen = new Map<string, { value: V; mask: number }>();
-  /**
-   * Whole lists primed (primeAll) and not yet indexed into `seen`: a list of a thousand guests is usually never
-   * looked up by id, so it is indexed only when a load, prime or clear needs `seen`, in the order it was primed.
+   * Whole lists primed (primeAll) and not yet indexed into `rows`: a list of a thousand guests is usually never
+   * looked up by id, so it is indexed only when a load, prime or clear needs `rows`, in the order it was primed.
    */
   private pending: { rows: readonly V[]; keyOf: (row: V) => string | undefined; mask: number }[] = [];
 
   constructor(
-    batch: (keys: readonly string[], mask: number) => Promise<(V | Error)[]>,
+    private readonly batchFn: (keys: readonly string[], mask: number) => Promise<(V | Error)[]>,
     private readonly all: number,
-    maxBatchSize: number,
+    private readonly maxBatchSize: number,
     /**
      * By-id loaders: the error load() gives for a key the batch answered null (not found). The row is cached as
      * null, so loadOrNull() answers it with the loader's own promise: one promise less per row of a list's link.
      */
     private readonly missing?: (key: string) => Error,
-  ) {
-    this.loader = new DataLoader<string, V>(
-      (keys) => {
-        let mask = 0;
-        for (const key of keys) mask |= this.wanted.get(key) ?? all;
-        for (const key of keys) {
-          this.wanted.delete(key);
-          this.held.set(key, mask);
-        }
-        return batch(keys, mask);
-      },
-      { maxBatchSize },
-    );
-  }
+  ) {}
 
   load(key: string, mask = this.all): Promise<V> {
     const row = this.loadRow(key, mask);
@@ -276,25 +263,69 @@ export class FieldsetLoader<V> {
   }
 
   private loadRow(key: string, mask: number): Promise<V> {
-    let held = this.held.get(key);
-    if (held === undefined && this.pending.length) this.index();
-    if (held === undefined && this.seen.size) {
-      const row = this.seen.get(key);
-      if (row) {
-        this.seen.delete(key);
-        this.held.set(key, (held = row.mask));
-        this.loader.prime(key, row.value);
-      }
-    }
+    if (this.pending.length) this.index();
+    const held = this.rows.get(key);
     if (held !== undefined) {
-      if ((held & mask) === mask) return this.loader.load(key);
+      // Still waiting for its batch: the batch asks for this load's fieldsets too.
+      if (held.batch !== null) {
+        held.mask |= mask;
+        return held.promise!;
+      }
+      if ((held.mask & mask) === mask) return (held.promise ??= Promise.resolve(held.value as V));
       // Read with fewer fieldsets than this load needs: read it again with both.
-      this.held.delete(key);
-      this.loader.clear(key);
-      mask |= held;
+      mask |= held.mask;
     }
-    this.wanted.set(key, (this.wanted.get(key) ?? 0) | mask);
-    return this.loader.load(key);
+    let batch = this.batch;
+    if (batch === null || batch.keys.length >= this.maxBatchSize) {
+      const fresh: Batch<V> = (batch = this.batch = { keys: [], entries: [] });
+      afterPromiseJobs(() => this.dispatch(fresh));
+    }
+    const promise = new Promise<V>(capture);
+    const entry: Entry<V> = { mask, promise, value: undefined, batch, resolve: captured.resolve, reject: captured.reject };
+    batch.keys.push(key);
+    batch.entries.push(entry);
+    this.rows.set(key, entry);
+    return promise;
+  }
+
+  private dispatch(batch: Batch<V>): void {
+    if (this.batch === batch) this.batch = null;
+    const { keys, entries } = batch;
+    let mask = 0;
+    for (const e of entries) mask |= e.mask;
+    for (const e of entries) {
+      e.mask = mask;
+      e.batch = null;
+    }
+    let answer: Promise<(V | Error)[]>;
+    try {
+      answer = this.batchFn(keys, mask);
+    } catch (err) {
+      this.failed(batch, err);
+      return;
+    }
+    answer
+      .then((values) => {
+        if (values.length !== keys.length) throw new TypeError(`A batch of ${keys.length} keys answered ${values.length} values.`);
+        for (let i = 0; i < entries.length; i++) {
+          const e = entries[i]!;
+          const value = values[i]!;
+          if (value instanceof Error) e.reject!(value);
+          else e.resolve!(value);
+          e.resolve = e.reject = undefined;
+        }
+      })
+      .catch((err) => this.failed(batch, err));
+  }
+
+  /** A whole batch failed: each of its loads rejects, and none is cached, so a later load reads it again. */
+  private failed(batch: Batch<V>, err: unknown): void {
+    for (let i = 0; i < batch.keys.length; i++) {
+      const e = batch.entries[i]!;
+      if (this.rows.get(batch.keys[i]!) === e) this.rows.delete(batch.keys[i]!);
+      e.reject?.(err);
+      e.resolve = e.reject = undefined;
+    }
   }
 
   /** Like DataLoader's loadMany: an Error in place of each key that failed. */
@@ -305,7 +336,7 @@ export class FieldsetLoader<V> {
   /** Remembers a row read elsewhere with `mask`'s fieldsets, unless this loader already has or awaits the key. */
   prime(key: string, value: V, mask = this.all): this {
     if (this.pending.length) this.index();
-    if (!this.held.has(key) && !this.wanted.has(key) && !this.seen.has(key)) this.seen.set(key, { value, mask });
+    if (!this.rows.has(key)) this.rows.set(key, { mask, promise: undefined, value, batch: null, resolve: undefined, reject: undefined });
     return this;
   }
 
@@ -329,19 +360,50 @@ export class FieldsetLoader<V> {
 
   clear(key: string): this {
     if (this.pending.length) this.index();
-    this.held.delete(key);
-    this.seen.delete(key);
-    this.loader.clear(key);
+    this.rows.delete(key);
     return this;
   }
 
   clearAll(): this {
     this.pending = [];
-    this.held.clear();
-    this.seen.clear();
-    this.loader.clearAll();
+    this.rows.clear();
     return this;
   }
+}
+
+/** One key of a FieldsetLoader. */
+interface Entry<V> {
+  /** The fieldsets its row has (or, while `batch` waits, is asked for so far). */
+  mask: number;
+  /** Every load of the key gets this; absent for a primed row no load asked for yet. */
+  promise: Promise<V> | undefined;
+  /** A primed row. */
+  value: V | undefined;
+  /** The batch it waits in, until that batch is dispatched. */
+  batch: Batch<V> | null;
+  resolve: ((value: V) => void) | undefined;
+  reject: ((err: unknown) => void) | undefined;
+}
+
+interface Batch<V> {
+  keys: string[];
+  entries: Entry<V>[];
+}
+
+/** A promise's resolving functions, taken by one executor made once (not a closure per promise). */
+const captured: { resolve: ((value: any) => void) | undefined; reject: ((err: unknown) => void) | undefined } = { resolve: undefined, reject: undefined };
+function capture(resolve: (value: any) => void, reject: (err: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
+/**
+ * DataLoader's moment for dispatching a batch: a tick after the promise jobs queued now, so every load those jobs
+ * make (resolvers of one list's rows, which run as its promises settle) joins the same batch.
+ */
+const settled = Promise.resolve();
+function afterPromiseJobs(fn: () => void): void {
+  settled.then(() => process.nextTick(fn));
 }
 
 const idOf = (row: { id?: string } | null) => row?.id;
@@ -365,7 +427,7 @@ function byKey<T>(
     async (keys, mask) => {
       options.onBatch?.(`${src.name}.${field}`, keys.length);
       const found = new Map<string, T>();
-      for (const item of await readByKeys(src, field, keys, mask)) {
+      for (const item of await readByKeys(src, field, keys, mask, true)) {
         const key = keyOf(item);
         if (key !== undefined && !found.has(key)) found.set(key, item);
       }
@@ -385,7 +447,7 @@ function groupBy<T>(src: ListSource<T>, field: string, keyOf: (x: T) => string |
   const loader = new FieldsetLoader<T[]>(
     async (keys, mask) => {
       options.onBatch?.(`${src.name}.${field}`, keys.length);
-      const grouped = group(await readByKeys(src, field, keys, mask), keyOf);
+      const grouped = group(await readByKeys(src, field, keys, mask, true), keyOf);
       return keys.map((key) => grouped.get(key) ?? []);
     },
     allFieldsets(src.fieldsets ?? []),

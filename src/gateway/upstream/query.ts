@@ -110,34 +110,50 @@ export function nextPosition(
 /**
  * The one paging loop: an async iterator over an upstream list's pages, from the start or from a position, each
  * page asking for at most the upstream's maximum and no more than is still wanted. Every caller that walks a list
- * (connections, loaders, the waitlist, live counters) goes through here, so they all stop at the same place.
+ * (connections, loaders, the waitlist, live counters) goes through here or through readSome, which take each page
+ * with the same readPage, so they all stop at the same place.
  */
 export async function* pages<T>(src: PageSource<T>, options: PagesOptions = {}): AsyncGenerator<Page<T>> {
   const want = options.want ?? Number.POSITIVE_INFINITY;
   let pos: PagePosition | null = options.from ?? {};
   let read = 0;
   while (pos && read < want) {
-    const limit = Math.min(src.pageMax, want - read);
-    const mask = options.mask ?? (1 << (src.fieldsets?.length ?? 0)) - 1;
-    const { items, meta } = await src.read(pageQuery(src.style, pos, limit, options.filter, options.sort), mask);
-    src.seen?.(items, mask);
-    const next = nextPosition(src.style, pos, items.length, limit, meta);
-    yield { items, at: pos, next, total: totalOf(src.style, meta) };
-    read += items.length;
-    pos = next;
+    const page: Page<T> = await readPage(src, pos, want - read, options);
+    yield page;
+    read += page.items.length;
+    pos = page.next;
   }
 }
 
-/** The first `want` rows of a list (all without `want`), and whether the list goes on past them. */
+/** One page from `pos`, asking for at most the upstream's maximum and no more than `left`. */
+async function readPage<T>(src: PageSource<T>, pos: PagePosition, left: number, options: PagesOptions): Promise<Page<T>> {
+  const limit = Math.min(src.pageMax, left);
+  const mask = options.mask ?? (1 << (src.fieldsets?.length ?? 0)) - 1;
+  const { items, meta } = await src.read(pageQuery(src.style, pos, limit, options.filter, options.sort), mask);
+  src.seen?.(items, mask);
+  return { items, at: pos, next: nextPosition(src.style, pos, items.length, limit, meta), total: totalOf(src.style, meta) };
+}
+
+/**
+ * The first `want` rows of a list (all without `want`), and whether the list goes on past them: pages' loop
+ * without an async iterator per list (a loader reads one per chunk of keys), and a list of one page is that
+ * page's own array, not a copy.
+ */
 export async function readSome<T>(src: PageSource<T>, options: PagesOptions = {}): Promise<{ items: T[]; more: boolean }> {
-  const items: T[] = [];
+  const want = options.want ?? Number.POSITIVE_INFINITY;
+  let pos: PagePosition | null = options.from ?? {};
+  let items: T[] = [];
+  let read = 0;
   let more = false;
-  for await (const page of pages(src, options)) {
-    items.push(...page.items);
+  while (pos && items.length < want) {
+    const page: Page<T> = await readPage(src, pos, want - items.length, options);
+    // The first page's array is the source's (`seen` may hold it): later pages go into a new one.
+    items = read++ === 0 ? page.items : items.concat(page.items);
     more = page.next !== null;
+    pos = page.next;
   }
   if (options.want !== undefined && items.length > options.want) {
-    items.length = options.want;
+    items = items.slice(0, options.want);
     more = true;
   }
   return { items, more };
@@ -150,11 +166,14 @@ export async function readAll<T>(src: PageSource<T>, options: PagesOptions = {})
 
 /**
  * The one by-ids read: rows whose `field` is one of `keys`, one `$in` query per chunk of the source's `inMax`, each
- * paged to its end (a key may match many rows: a one-to-many link).
+ * paged to its end (a key may match many rows: a one-to-many link). `unique`: the caller's keys are distinct (a
+ * loader's batch), so they are not made so again.
  */
-export async function readByKeys<T>(src: PageSource<T>, field: string, keys: readonly string[], mask?: number): Promise<T[]> {
-  const parts = await Promise.all(chunk([...new Set(keys)], src.inMax).map((part) => readAll(src, { filter: inFilter(field, part), mask })));
-  return parts.flat();
+export async function readByKeys<T>(src: PageSource<T>, field: string, keys: readonly string[], mask?: number, unique = false): Promise<T[]> {
+  const distinct = unique ? keys : [...new Set(keys)];
+  if (distinct.length <= src.inMax) return readAll(src, { filter: inFilter(field, distinct), mask });
+  const parts = await Promise.all(chunk(distinct, src.inMax).map((part) => readAll(src, { filter: inFilter(field, part), mask })));
+  return ([] as T[]).concat(...parts);
 }
 
 /** Splits keys into chunks no larger than the upstream takes in one `$in` / page. */

@@ -73,40 +73,86 @@ export function attendanceParent(a: Attendance): ParentEntry | undefined {
   return a.id && sessionId ? { kind: 'attendance', id: a.id, parent: { sessionId } } : undefined;
 }
 
-/** The parent fields of a row of each kind, read without building a Parent (see rememberRows). */
-const PARENT_FIELDS: Record<ParentKind, { of: (row: any) => ParentEntry | undefined; eventId(row: any): unknown; sessionId(row: any): unknown; scheduleId(row: any): unknown }> = {
-  rsvp: { of: rsvpParent, eventId: (r) => r.eventId || undefined, sessionId: () => undefined, scheduleId: () => undefined },
-  guest: { of: guestParent, eventId: (g) => g.eventId || undefined, sessionId: () => undefined, scheduleId: () => undefined },
-  participation: { of: participationParent, eventId: () => undefined, sessionId: (p) => p.eventId || undefined, scheduleId: (p) => p.scheduleId || undefined },
-  attendance: { of: attendanceParent, eventId: () => undefined, sessionId: (a) => a.eventId ?? a.sessionId, scheduleId: () => undefined },
+/** Whether a learned parent is still the one a row of each kind names (see learnRows). */
+const SAME_PARENT: Record<ParentKind, (parent: Parent, row: any) => boolean> = {
+  rsvp: (p, r) => p.eventId === (r.eventId || undefined) && p.sessionId === undefined && p.scheduleId === undefined,
+  guest: (p, g) => p.eventId === (g.eventId || undefined) && p.sessionId === undefined && p.scheduleId === undefined,
+  participation: (p, x) => p.eventId === undefined && p.sessionId === (x.eventId || undefined) && p.scheduleId === (x.scheduleId || undefined),
+  attendance: (p, a) => p.eventId === undefined && p.sessionId === (a.eventId ?? a.sessionId) && p.scheduleId === undefined,
+};
+const PARENT_OF: Record<ParentKind, (row: any) => ParentEntry | undefined> = {
+  rsvp: rsvpParent,
+  guest: guestParent,
+  participation: participationParent,
+  attendance: attendanceParent,
 };
 
 interface Learned {
+  id: string;
   parent: Parent;
   expires: number;
   /** When this parent was last written to Redis (the Redis store only). */
   written: number;
+  /** Replaced or evicted: no longer the map's entry for its id (a list's memo must not renew it). */
+  gone: boolean;
 }
+
+/** Rows remembered per kind in list memos (see learnRows), at most: 8 bytes each. */
+const MEMO_ROWS = 200_000;
 
 /**
  * What one process has learned, in one map per kind keyed by the entity id (a read of a thousand guests builds no
  * key strings), bounded per kind: past `max` entries of a kind the earliest learned go first (Map iteration is
  * insertion order; learning a known entity again renews its expiry in place). `learn` answers the entries that
  * were new or changed.
+ *
+ * Most lists are read again and again with the same rows (a dashboard's events, their guests): each list learned is
+ * also kept as its entries in row order (a memo, keyed by its first row's id), so the next read of the same list
+ * renews them walking both in step, comparing each row's id and parent with its entry's and hashing no id; only
+ * from the first row that differs (new, moved, changed, gone from the map) on is each row looked up by id.
  */
 function createLearned(ttlSeconds: number, max: number, now: () => number) {
   const kinds = new Map<ParentKind, Map<string, Learned>>();
+  const memos = new Map<ParentKind, { lists: Map<string, (Learned | null)[]>; rows: number }>();
   const of = (kind: ParentKind) => {
     let entries = kinds.get(kind);
     if (!entries) kinds.set(kind, (entries = new Map()));
     return entries;
   };
-  const put = (entries: Map<string, Learned>, kind: ParentKind, id: string, parent: Parent, expires: number, changed?: Changed) => {
-    const entry = { parent, expires, written: 0 };
-    entries.delete(id);
+  const memoOf = (kind: ParentKind) => {
+    let memo = memos.get(kind);
+    if (!memo) memos.set(kind, (memo = { lists: new Map(), rows: 0 }));
+    return memo;
+  };
+  const put = (entries: Map<string, Learned>, kind: ParentKind, id: string, parent: Parent, expires: number, changed?: Changed): Learned => {
+    const entry: Learned = { id, parent, expires, written: 0, gone: false };
+    const old = entries.get(id);
+    if (old) {
+      old.gone = true;
+      entries.delete(id);
+    }
     entries.set(id, entry);
-    if (entries.size > max) entries.delete(entries.keys().next().value!);
+    if (entries.size > max) {
+      const [first, dropped] = entries.entries().next().value!;
+      dropped.gone = true;
+      entries.delete(first);
+    }
     changed?.(kind, id, entry);
+    return entry;
+  };
+  /** One row looked up by id: its entry renewed, or a new one; null for a row that names no parent. */
+  const learnRow = (entries: Map<string, Learned>, kind: ParentKind, row: unknown, at: number, expires: number, changed?: Changed): Learned | null => {
+    if (!row || typeof row !== 'object') return null;
+    const id = (row as { id?: unknown }).id;
+    if (typeof id !== 'string' || !id) return null;
+    const hit = entries.get(id);
+    if (hit && hit.expires > at && SAME_PARENT[kind](hit.parent, row)) {
+      hit.expires = expires;
+      changed?.(kind, id, hit);
+      return hit;
+    }
+    const e = PARENT_OF[kind](row);
+    return e ? put(entries, kind, e.id, e.parent, expires, changed) : null;
   };
   return {
     learn(list: readonly ParentEntry[], changed?: Changed): void {
@@ -125,28 +171,42 @@ function createLearned(ttlSeconds: number, max: number, now: () => number) {
     },
     /** learn() for rows of one kind: an entry is built only for a row that is new or whose parent changed. */
     learnRows(kind: ParentKind, rows: readonly unknown[], changed?: Changed): void {
+      if (rows.length === 0) return;
       const at = now();
       const expires = at + ttlSeconds * 1000;
       const entries = of(kind);
-      const fields = PARENT_FIELDS[kind];
-      for (const row of rows) {
-        if (!row || typeof row !== 'object') continue;
-        const id = (row as { id?: unknown }).id;
-        if (typeof id !== 'string' || !id) continue;
-        const hit = entries.get(id);
-        if (
-          hit &&
-          hit.expires > at &&
-          hit.parent.eventId === fields.eventId(row) &&
-          hit.parent.sessionId === fields.sessionId(row) &&
-          hit.parent.scheduleId === fields.scheduleId(row)
-        ) {
-          hit.expires = expires;
-          changed?.(kind, id, hit);
-          continue;
+      const first = (rows[0] as { id?: unknown } | null)?.id;
+      if (typeof first !== 'string' || !first) {
+        for (const row of rows) learnRow(entries, kind, row, at, expires, changed);
+        return;
+      }
+      const memo = memoOf(kind);
+      const last = memo.lists.get(first);
+      const same = SAME_PARENT[kind];
+      let i = 0;
+      if (last) {
+        // The list as read last time: renew in step while each row is the entry it was.
+        const n = Math.min(last.length, rows.length);
+        for (; i < n; i++) {
+          const e = last[i];
+          const row = rows[i] as { id?: unknown } | null;
+          if (!e || e.gone || e.expires <= at || !row || e.id !== row.id || !same(e.parent, row)) break;
+          e.expires = expires;
+          changed?.(kind, e.id, e);
         }
-        const e = fields.of(row);
-        if (e) put(entries, kind, e.id, e.parent, expires, changed);
+        if (i === rows.length && last.length === rows.length) return;
+        memo.lists.delete(first);
+        memo.rows -= last.length;
+      }
+      const list: (Learned | null)[] = last ? last.slice(0, i) : [];
+      for (; i < rows.length; i++) list.push(learnRow(entries, kind, rows[i], at, expires, changed));
+      memo.lists.set(first, list);
+      memo.rows += list.length;
+      // The earliest memo goes first; a list larger than the bound is simply not kept.
+      for (const [key, old] of memo.lists) {
+        if (memo.rows <= MEMO_ROWS) break;
+        memo.lists.delete(key);
+        memo.rows -= old.length;
       }
     },
     recall(kind: ParentKind, id: string): Parent | undefined {
