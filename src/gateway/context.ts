@@ -10,6 +10,7 @@ import type { GatewayMetrics } from './metrics.js';
 import { recordUpstreamId } from './operation-log.js';
 import type { GatewayPubSub } from './pubsub.js';
 import type { RequestScope } from './request-scope.js';
+import type { BreakerState, UpstreamRequest, UpstreamScope } from './upstream/http.js';
 import { createUpstream, type Credentials, type Upstream, type UpstreamHttp } from './upstream/index.js';
 
 /** What the gateway shares between requests: nothing caller-specific lives here unkeyed. */
@@ -57,8 +58,8 @@ export function createContext(
   requestScope?: RequestScope,
 ): GatewayContext {
   const creds = credentialsFor(services.config, authorization);
-  const scoped = requestScope ? scopedHttp(services.http, requestScope) : services.http;
-  const http = creds ? withSignal(scoped, signal) : unauthenticatedHttp;
+  const scope = requestScope && upstreamScopeOf(requestScope);
+  const http = creds ? (scope || signal ? new RequestHttp(services.http, scope, signal) : services.http) : unauthenticatedHttp;
   const upstream = createUpstream(http, creds ?? { authorization: '', source: 'caller' });
   const ctx = {
     services,
@@ -66,23 +67,53 @@ export function createContext(
     upstream,
     pubsub: services.pubsub,
     // The site lookup is cached and shared between callers, so one client going away must not abort it.
-    site: () => siteFor(services, signal && creds ? createUpstream(scoped, creds) : upstream, creds),
+    site() {
+      return siteFor(services, signal && creds ? createUpstream(scope ? new RequestHttp(services.http, scope, undefined) : services.http, creds) : upstream, creds);
+    },
     requestScope,
   } as GatewayContext;
   return resetLoaders(ctx);
 }
 
 /** Every upstream call of this request carries its id, and is counted and logged (with the upstream's id) under it. */
-function scopedHttp(http: UpstreamHttp, scope: RequestScope): UpstreamHttp {
-  const upstreamScope = {
+function upstreamScopeOf(scope: RequestScope): UpstreamScope {
+  return {
     requestId: scope.requestId,
-    onAttempt(a: { route: { route: string }; status: number | 'error'; ms: number; upstreamRequestId?: string }) {
+    onAttempt(a) {
       scope.upstreamCalls++;
       recordUpstreamId(scope, a.upstreamRequestId);
       scope.log.debug({ upstream: a.route.route, status: a.status, ms: Math.round(a.ms), upstreamRequestId: a.upstreamRequestId }, 'upstream call');
     },
   };
-  return { ...http, request: (creds, req) => http.request(creds, { ...req, scope: upstreamScope }) };
+}
+
+/**
+ * The upstream as one request calls it: each call carries the request's scope (its id upstream, its attempts counted
+ * and logged), and `signal`, the HTTP request's, unless the call brings its own. One object per request and one copy
+ * of each call, where a wrapper per concern spread a client per request and a call per wrapper.
+ */
+class RequestHttp implements UpstreamHttp {
+  constructor(
+    private readonly http: UpstreamHttp,
+    private readonly scope: UpstreamScope | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  request<T>(creds: Credentials, req: UpstreamRequest): Promise<T> {
+    return this.http.request<T>(creds, { ...req, scope: this.scope ?? req.scope, signal: req.signal ?? this.signal });
+  }
+
+  breakers(): Record<string, BreakerState> {
+    return this.http.breakers();
+  }
+
+  onBreakerChange(listener: (domain: string, state: BreakerState) => void): () => void {
+    return this.http.onBreakerChange(listener);
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
 }
 
 /**
@@ -95,7 +126,9 @@ export function resetLoaders(ctx: GatewayContext): GatewayContext {
   Object.defineProperty(ctx, 'loaders', {
     configurable: true,
     enumerable: true,
-    get: () => (loaders ??= createLoaders(ctx.upstream, { batch: ctx.services.batchLoads, onBatch: ctx.services.metrics?.batch })),
+    get() {
+      return (loaders ??= createLoaders(ctx.upstream, { batch: ctx.services.batchLoads, onBatch: ctx.services.metrics?.batch }));
+    },
   });
   return ctx;
 }
@@ -112,11 +145,6 @@ export function unauthenticatedError(): GraphQLError {
   return new GraphQLError('Authentication required: send an Authorization header (or configure WIX_API_KEY on the gateway).', {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
   });
-}
-
-function withSignal(http: UpstreamHttp, signal: AbortSignal | undefined): UpstreamHttp {
-  if (!signal) return http;
-  return { ...http, request: (creds, req) => http.request(creds, { ...req, signal: req.signal ?? signal }) };
 }
 
 const unauthenticatedHttp: UpstreamHttp = {

@@ -2,7 +2,7 @@
  * The one way the gateway talks HTTP to the upstream: a keep-alive undici Pool per origin, a timeout per attempt,
  * retries for idempotent calls, and the translation of every upstream failure into a coded GraphQLError.
  */
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, DelegateBackoff, circuitBreaker, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { ErrorBody } from '../../wire/types.js';
@@ -282,31 +282,25 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       const idempotent = req.idempotent ?? (req.method === 'GET' || /\/(query|search|count)$/.test(req.path));
       const breaker = breakerFor(domainOf(req.path));
       const deadline = performance.now() + budgetMs;
-      let delay = 0;
-      const policy = retry(
-        handleWhen((err) => {
-          if (!(err instanceof UpstreamHttpError) || !idempotent || !err.retryable) return false;
-          // Wait as told (Retry-After) or back off with jitter, but only if the wait still fits the budget: a
-          // `Retry-After: 30` fails at once instead of holding the client for the whole budget and failing anyway.
-          delay = err.retryAfterMs ?? 50 * 2 ** (attemptNo - 1) + Math.random() * 50;
-          return performance.now() + delay + 1 < deadline;
-        }),
-        { maxAttempts: opts.retries, backoff: new DelegateBackoff(() => delay) },
-      );
-      let attemptNo = 0;
-      try {
-        return await policy.execute(() => {
-          const left = deadline - performance.now();
-          attemptNo++;
-          return breaker.execute(() => attempt<T>(creds, req, idempotent, Math.max(1, Math.ceil(Math.min(opts.timeoutMs, left)))));
-        });
-      } catch (err) {
-        if (err instanceof BrokenCircuitError) {
-          const open = new UpstreamHttpError('UPSTREAM_UNAVAILABLE', 503, undefined, undefined, `${req.method} ${req.path}: not called, the circuit of ${domainOf(req.path)} is open`);
-          open.retryable = true;
-          throw open;
+      // The retry loop (cockatiel's retry policy was built afresh for every call): up to `retries` more attempts,
+      // each through the domain's breaker, for an idempotent call whose failure is retryable, waiting as told
+      // (Retry-After) or backing off with jitter, but only if the wait still fits the budget: a `Retry-After: 30`
+      // fails at once instead of holding the client for the whole budget and failing anyway.
+      for (let attemptNo = 1; ; attemptNo++) {
+        const left = deadline - performance.now();
+        try {
+          return await breaker.execute(() => attempt<T>(creds, req, idempotent, Math.max(1, Math.ceil(Math.min(opts.timeoutMs, left)))));
+        } catch (err) {
+          if (err instanceof BrokenCircuitError) {
+            const open = new UpstreamHttpError('UPSTREAM_UNAVAILABLE', 503, undefined, undefined, `${req.method} ${req.path}: not called, the circuit of ${domainOf(req.path)} is open`);
+            open.retryable = true;
+            throw open;
+          }
+          if (!(err instanceof UpstreamHttpError) || !idempotent || !err.retryable) throw err;
+          const delay = err.retryAfterMs ?? 50 * 2 ** (attemptNo - 1) + Math.random() * 50;
+          if (!(performance.now() + delay + 1 < deadline) || attemptNo > opts.retries) throw err;
+          await new Promise((resolve) => setTimeout(resolve, delay));
         }
-        throw err;
       }
     },
     breakers: () => Object.fromEntries([...breakers].map(([domain, b]) => [domain, stateName(b.state)])),
