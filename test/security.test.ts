@@ -279,6 +279,56 @@ describe('the logs', () => {
   }, 60_000);
 });
 
+describe('unexpected errors', () => {
+  it('are logged in full under the request id (HTTP and graphql-ws), the client sees "Unexpected error." with that id', async () => {
+    // An upstream answer the resolvers do not expect (guests of an event whose paging metadata is malformed):
+    // a TypeError in the gateway, which is masked for the client and logged for the operator.
+    const odd = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ events: [{ id: 'e1', title: 'T' }], pagingMetadata: { count: 'x', cursors: 5 } }));
+    });
+    await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+    const lines: any[] = [];
+    const gateway = await createGateway(
+      loadConfig({ UPSTREAM_URL: `http://127.0.0.1:${(odd.address() as AddressInfo).port}`, UPSTREAM_RETRIES: '0', LOG_LEVEL: 'info' }),
+      { logStream: { write: (line) => lines.push(JSON.parse(line)) } },
+    );
+    const url = await gateway.start(0, '127.0.0.1');
+    const query = '{ events(first: 1) { edges { node { title guests(first: 2) { edges { node { guestId } } } } } } }';
+    try {
+      const res = await send(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'IST.caller-token-unexpected-1', 'x-request-id': 'unexpected-http' },
+        body: JSON.stringify({ query }),
+      });
+      expect(res.json.errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'unexpected-http' } });
+      const ws = new WebSocket(url.replace('http', 'ws') + '/graphql', 'graphql-transport-ws', { headers: { 'x-request-id': 'unexpected-ws' } });
+      const messages: any[] = [];
+      await new Promise<void>((resolve, reject) => {
+        ws.on('error', reject);
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'IST.caller-token-unexpected-2' } })));
+        ws.on('message', (data) => {
+          const message = JSON.parse(String(data));
+          messages.push(message);
+          if (message.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+          if (message.type === 'complete') resolve();
+        });
+      });
+      ws.close();
+      expect(messages.find((m) => m.type === 'next').payload.errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { requestId: 'unexpected-ws' } });
+      for (const id of ['unexpected-http', 'unexpected-ws']) {
+        expect(lines.find((l) => l.requestId === id && l.level === 50)?.msg, id).toMatch(/Cannot read properties of undefined/);
+      }
+      expect(JSON.stringify(lines)).not.toMatch(/caller-token-unexpected/);
+    } finally {
+      await gateway.stop();
+      odd.closeAllConnections();
+      await new Promise<void>((resolve) => odd.close(() => resolve()));
+    }
+  });
+});
+
 describe('limits', () => {
   const limited = async (query: string, variables?: unknown) => {
     await stack.resetStats();

@@ -50,6 +50,8 @@ export interface ExportOptions {
   maxRows: number;
   /** Runs one operation as a JSON request with the caller's headers (Yoga's own fetch). */
   execute(params: GraphQLParams, headers: Headers): Promise<{ status: number; body: ExecutionBody }>;
+  /** The export request's id, which its pages carry as theirs (one id in the logs and upstream for the download). */
+  requestIdOf?(request: Request): string | undefined;
 }
 
 export function useExport(options: ExportOptions): Plugin {
@@ -89,6 +91,8 @@ async function exportResponse(request: Request, url: URL, format: Format, option
     return refusal(err instanceof Error ? err.message : String(err));
   }
   const headers = forwardHeaders(request.headers);
+  const requestId = options.requestIdOf?.(request);
+  if (requestId) headers.set('x-request-id', requestId);
   const pages = readPages(plan, params, headers, options);
   // The first page is read before answering, so a bad query or refused credentials get a JSON error, not a broken file.
   const first = await pages.next();

@@ -2,6 +2,7 @@
  * createGateway(config): Yoga over node:http with graphql-ws on the same port and path. Builds everything and
  * binds nothing until start() (ARCHITECTURE.md convention 5); main.ts is the only caller that picks a port from the env.
  */
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { createYoga, Repeater, type Plugin, type YogaServerInstance } from 'grap
 import { pino, type Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { WebSocketServer } from 'ws';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationRule } from 'graphql';
 import type { GatewayConfig } from './config.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkVariables, useOperationLimits } from './limits.js';
@@ -32,15 +33,15 @@ import { SHARED_SUBSCRIPTION_FIELDS } from './schema/subscriptions.js';
 import {
   corsFor,
   createRedactor,
-  currentRequestId,
   finishError,
   isAllowedWebSocketOrigin,
   maskError,
-  runInRequestScope,
+  secretsOf,
+  useMaskedErrorLog,
   useRequestHardening,
 } from './security.js';
 import { useBoundedStreams } from './streams.js';
-import { createUpstreamHttp, type UpstreamAttempt, type UpstreamRequest } from './upstream/http.js';
+import { createUpstreamHttp, type UpstreamAttempt, type UpstreamRequest, type UpstreamScope } from './upstream/http.js';
 import { createMemoryParentStore, createRedisParentStore, learningParents } from './webhooks/parents.js';
 import { createWebhookReceiver, WEBHOOK_PATH } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
@@ -83,7 +84,8 @@ export interface Gateway {
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const root = createLogger(config, options.logStream);
-  const logger = yogaLogger(config, root);
+  const lines = logLines(config, root);
+  const logger = lines.yoga;
   const metrics = createMetrics({ enabled: config.metrics, path: config.metricsPath });
   const tracing = await createTracing(schema, { serviceName: config.otelServiceName, otlpEndpoint: config.otlpEndpoint, exporter: options.spanExporter });
   const rawHttp = createUpstreamHttp({
@@ -99,7 +101,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       options.onUpstreamAttempt?.(req, status, ms, attempt);
     },
     aroundAttempt: tracing?.aroundAttempt,
-    onFailure: (_req, err) => logger.warn(`upstream failure ${err.code}: ${err.detail}`),
+    // Under the id of the request the call was made for, its caller's credentials redacted (callerSecrets below).
+    onFailure: (req, err) =>
+      lines.write('warn', req.scope?.requestId, req.scope ? callerSecrets.get(req.scope) : undefined, [`upstream failure ${err.code}: ${err.detail}`]),
   });
   const pubsubHandle = await createGatewayPubSub({
     redisUrl: config.redisUrl,
@@ -111,7 +115,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const parents = pubsubHandle.redis
     ? createRedisParentStore(pubsubHandle.redis, config.webhookDedupTtlSeconds)
     : createMemoryParentStore(config.webhookDedupTtlSeconds);
-  const http = learningParents(rawHttp, parents);
+  const learning = learningParents(rawHttp, parents);
+  // The credentials each request's upstream calls carry, for redacting them from its upstream failure lines.
+  const callerSecrets = new WeakMap<UpstreamScope, string[]>();
+  const http: typeof learning = {
+    ...learning,
+    request: (creds, req) => {
+      if (req.scope && creds.source === 'caller' && !callerSecrets.has(req.scope)) callerSecrets.set(req.scope, secretsOf([creds.authorization]));
+      return learning.request(creds, req);
+    },
+  };
   // Breakers are made per upstream API on first use; each reports to /metrics from its first state change.
   http.onBreakerChange((domain) =>
     metrics.registerBreaker(domain, () => {
@@ -156,7 +169,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   });
   const plugins: Plugin<any>[] = [
     // Which requests may execute (JSON POSTs, GET without mutations), 400 for unreadable ones, request ids on errors.
-    useRequestHardening(config),
+    useRequestHardening(config, (request) => requestScopeOf(request)?.requestId),
+    // Unexpected errors are logged under their request's id (Yoga's own masking, after this, finds them masked).
+    useMaskedErrorLog((context, error) => {
+      const scope = (context as { requestScope?: RequestScope } | undefined)?.requestScope;
+      lines.write('error', scope?.requestId, scope?.secrets, [error]);
+    }),
     // Limits on one request, checked before any upstream call (the analysts' GraphiQL is open to ad-hoc queries).
     ...useOperationLimits(config),
     // Plain queries run compiled (graphql-jit); subscriptions, mutations, @defer/@stream and @live do not.
@@ -175,13 +193,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // Subscriptions as Apollo Client's HttpLink asks for them (multipart/mixed;subscriptionSpec="1.0").
     useMultipartSubscriptions({ heartbeatMs: options.multipartHeartbeatMs }),
     // @defer / @stream: a long list or a slow linked field arrives in parts (multipart/mixed or SSE).
-    useDeferStream(),
+    useDeferStreamOnce(),
     // `query @live { … }`: re-executed and pushed again when a webhook touches what it read (live/live-queries.ts).
     ...liveQueries.plugins,
     // Accept: text/csv or application/x-ndjson on /graphql: the one connection (or list) of a query, streamed.
     useExport({
       schema,
       maxRows: config.exportMaxRows,
+      requestIdOf: (request) => requestScopeOf(request)?.requestId,
       execute: async (params, headers) => {
         const res = await yoga.fetch('http://gateway.internal/graphql', { method: 'POST', headers, body: JSON.stringify(params) });
         return { status: res.status, body: await res.json() };
@@ -235,7 +254,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         services,
         authorizationOf(request, connectionParams),
         connectionParams ? undefined : request?.signal,
-        requestScope ?? requestScopeOf(request) ?? createRequestScope(root, 'http'),
+        requestScope ?? requestScopeOf(request) ?? createRequestScope(root, 'http', request?.headers.get('x-request-id'), [request?.headers.get('authorization')]),
       );
       // envelop merges a returned context with Object.assign, which reads every getter: context.ts's lazy `loaders`
       // would be built for every request, most of which (a refused one, a query that reads no list) never use them.
@@ -257,7 +276,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // posts thousands a second, and only the receiver's own answer matters to it (issue 12).
   const server = createServer((req, res) => {
     if (req.url === WEBHOOK_PATH || req.url?.startsWith(`${WEBHOOK_PATH}?`)) return webhooks.handleNode(req, res);
-    runInRequestScope(req.headers['x-request-id'], [req.headers.authorization], () => yoga(req, res));
+    void yoga(req, res);
   });
   const wss = new WebSocketServer({
     server,
@@ -275,18 +294,19 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       // Run every WebSocket operation through Yoga's own pipeline, so HTTP and WS share one context and plugin
       // chain (ARCHITECTURE.md convention 6). The context is built once per operation, from connection_init's payload.
       // Each operation gets its own request id; the connection's credentials are redacted from its log lines.
-      onSubscribe: (ctx, id, params) =>
-        runInRequestScope(ctx.extra.request.headers['x-request-id'], [authorizationOf(undefined, ctx.connectionParams)], async () => {
+      onSubscribe: async (ctx, id, params) => {
+          const requestScope = createRequestScope(root, 'ws', ctx.extra.request.headers['x-request-id'], [authorizationOf(undefined, ctx.connectionParams)]);
+          const requestId = requestScope.requestId;
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
             req: ctx.extra.request,
             socket: ctx.extra.socket,
             params,
             connectionParams: ctx.connectionParams,
-            requestScope: createRequestScope(root, 'ws'),
+            requestScope,
           });
           const query = persisted.resolveWsQuery(params as typeof params & { documentId?: unknown });
-          if (query instanceof GraphQLError) return [finishError(config, query)];
+          if (query instanceof GraphQLError) return [finishError(config, query, requestId)];
           let args: ExecutionArgs & { rootValue: unknown };
           let contextValue: GatewayContext;
           try {
@@ -294,12 +314,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             checkVariables(config, params.variables);
             const document = parse(query);
             const errors = validate(schema, document);
-            if (errors.length) return (errors as readonly GraphQLError[]).map((e) => finishError(config, e));
+            if (errors.length) return (errors as readonly GraphQLError[]).map((e) => finishError(config, e, requestId));
             contextValue = (await contextFactory()) as unknown as GatewayContext;
             args = { schema, operationName: params.operationName, document, variableValues: params.variables, contextValue, rootValue: { execute, subscribe } };
           } catch (err) {
             // A refusal answers this operation only; an unexpected failure is masked, not a closed socket.
-            return [finishError(config, maskError(err) as GraphQLError)];
+            return [finishError(config, maskError(err) as GraphQLError, requestId)];
           }
           // Plain `@live` queries join a group: their own first result, then the group's pushes (live/live-groups.ts).
           const live = await liveQueries.attach({ args, execute, socket: ctx.extra.socket, id });
@@ -313,11 +333,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
             return { ...args, contextValue: null, rootValue: member };
           }
           return args;
-        }),
+        },
       onComplete: (ctx, id) => {
         if (sharedMembers.delete(`${id}@${socketIds.get(ctx.extra.socket)}`)) metrics.subscribers('ws', -1);
       },
-      onNext: (_ctx, _id, _payload, _args, result) => ('errors' in result && result.errors?.length ? nextPayload(config, result as ExecutionResult, false) : undefined),
+      onNext: (_ctx, _id, _payload, args, result) =>
+        'errors' in result && result.errors?.length
+          ? nextPayload(config, result as ExecutionResult, false, (args.contextValue as GatewayContext | null)?.requestScope?.requestId)
+          : undefined,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => finishError(config, maskError(e) as GraphQLError).toJSON()),
     },
     wss,
@@ -385,10 +408,26 @@ const NOTHING_TO_MERGE = Object.freeze({}) as Record<string, never>;
  * The payload of a graphql-ws `next` message, as graphql-ws builds it (errors last, as JSON) with the gateway's
  * wording on errors; `mask` applies Yoga's masking too, for results that did not pass through Yoga's plugins.
  */
-function nextPayload(config: GatewayConfig, result: ExecutionResult, mask: boolean): Record<string, unknown> {
+function nextPayload(config: GatewayConfig, result: ExecutionResult, mask: boolean, requestId?: string): Record<string, unknown> {
   const { errors, ...rest } = result;
   if (!errors?.length) return errors ? { ...rest, errors: [] } : rest;
-  return { ...result, errors: errors.map((e) => finishError(config, (mask ? maskError(e) : e) as GraphQLError).toJSON()) };
+  return { ...result, errors: errors.map((e) => finishError(config, (mask ? maskError(e) : e) as GraphQLError, requestId).toJSON()) };
+}
+
+/**
+ * useDeferStream, with the validation rules it adds collected once: its own onValidate copies and filters the rule
+ * list on every request (an assignment envelop never reads back: only addValidationRule reaches the validation).
+ */
+function useDeferStreamOnce(): Plugin {
+  const plugin = useDeferStream() as Plugin;
+  const rules: ValidationRule[] = [];
+  plugin.onValidate?.({ params: { rules: [] }, addValidationRule: (rule: ValidationRule) => rules.push(rule) } as never);
+  return {
+    ...plugin,
+    onValidate({ addValidationRule }) {
+      for (const rule of rules) addValidationRule(rule);
+    },
+  } as Plugin;
 }
 
 /** Ends a subscription's stream when `signal` aborts (shutdown), so SSE completes instead of being cut. */
@@ -425,18 +464,25 @@ function createLogger(config: GatewayConfig, stream?: { write(line: string): voi
   return stream ? pino(options, stream) : pino(options);
 }
 
-function yogaLogger(config: GatewayConfig, logger: Logger) {
+/**
+ * Log lines with a request id and the text scrubbed of credentials: `write` for a line of a known request (its id
+ * and its caller's credentials), `yoga` for Yoga's own calls, which know no request (a fresh id, so the line's
+ * parts still pair up; the request's unexpected errors are logged through useMaskedErrorLog instead).
+ */
+function logLines(config: GatewayConfig, logger: Logger) {
   const scrub = createRedactor(config);
-  const write =
+  const write = (level: 'debug' | 'info' | 'warn' | 'error', requestId: string | undefined, secrets: readonly string[] | undefined, args: unknown[]) => {
+    if (!logger.isLevelEnabled(level)) return;
+    const [first, ...rest] = args;
+    const message = scrub(first instanceof Error ? first.message : String(first), secrets);
+    const detail = rest.map((r) => scrub(r instanceof Error ? r.message : typeof r === 'string' ? r : (JSON.stringify(r) ?? String(r)), secrets));
+    logger[level]({ requestId: requestId ?? randomUUID(), ...(detail.length ? { detail } : {}) }, message);
+  };
+  const yoga =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (...args: unknown[]) => {
-      if (!logger.isLevelEnabled(level)) return;
-      const [first, ...rest] = args;
-      const message = scrub(first instanceof Error ? first.message : String(first));
-      const detail = rest.map((r) => scrub(r instanceof Error ? r.message : typeof r === 'string' ? r : JSON.stringify(r) ?? String(r)));
-      logger[level]({ requestId: currentRequestId(), ...(detail.length ? { detail } : {}) }, message);
-    };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+    (...args: unknown[]) =>
+      write(level, undefined, undefined, args);
+  return { write, yoga: { debug: yoga('debug'), info: yoga('info'), warn: yoga('warn'), error: yoga('error') } };
 }
 
 /** HTTP: the Authorization header. WebSocket: connection_init's payload ({Authorization} or {authorization}). */

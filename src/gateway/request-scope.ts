@@ -1,12 +1,12 @@
 /**
- * One scope per HTTP request or graphql-ws operation for what operators read: its pino child logger (every line
- * carries `requestId`), and what the access log line reports (operation, outcome, upstream calls). The id is
- * security.ts's (the caller's `x-request-id` when plausible, else a UUID; the same id error extensions carry); this
- * scope echoes it in the response's `x-request-id` and, through the GraphQL context, sends it upstream as
- * `x-request-id` with every call.
- */
+ * One scope per HTTP request or graphql-ws operation for what operators read: its log lines (every one carries
+ * `requestId`), the caller's credentials those lines are scrubbed of, and what the access log line reports
+ * (operation, outcome, upstream calls). The id is the caller's `x-request-id` when plausible, else a UUID (the same
+ * id error extensions carry); this scope echoes it in the response's `x-request-id` and, through the GraphQL
+ * context, sends it upstream as `x-request-id` with every call. It travels explicitly (the request, the context):
+ * no AsyncLocalStorage, whose promise hook Node 20 would run on every promise of every request. */
 import type { Logger } from 'pino';
-import { currentRequestId } from './security.js';
+import { requestIdFrom, secretsOf } from './security.js';
 
 /** A request's log lines: the root logger's, each with `requestId` first. */
 export interface ScopeLog {
@@ -18,6 +18,8 @@ export interface ScopeLog {
 
 export interface RequestScope {
   readonly requestId: string;
+  /** The caller's credentials, redacted by value from the lines written for this request (security.ts). */
+  readonly secrets: readonly string[];
   /** Lines carrying { requestId } (what a pino child with that binding writes, without a child per request). */
   readonly log: ScopeLog;
   readonly startedAt: number;
@@ -31,10 +33,25 @@ export interface RequestScope {
   finished?: boolean;
 }
 
-/** A scope for the request whose async work is running (security.ts's runInRequestScope chose its id). */
-export function createRequestScope(root: Logger, transport: RequestScope['transport']): RequestScope {
-  const requestId = currentRequestId();
-  return { requestId, log: new RequestLog(root, requestId), startedAt: performance.now(), transport, upstreamCalls: 0 };
+/**
+ * A scope for one HTTP request or graphql-ws operation: its id is the caller's `x-request-id` when that is a
+ * plausible id, else a new UUID (security.ts's requestIdFrom); `credentials` are redacted from its log lines.
+ */
+export function createRequestScope(
+  root: Logger,
+  transport: RequestScope['transport'],
+  requestIdHeader: string | string[] | null | undefined,
+  credentials: readonly (string | null | undefined)[],
+): RequestScope {
+  const requestId = requestIdFrom(requestIdHeader ?? undefined);
+  return {
+    requestId,
+    secrets: secretsOf(credentials),
+    log: new RequestLog(root, requestId),
+    startedAt: performance.now(),
+    transport,
+    upstreamCalls: 0,
+  };
 }
 
 /**
@@ -78,7 +95,7 @@ export function requestScopeOf(request: Request | undefined): RequestScope | und
 export function useRequestScope(root: Logger, onEnd: (scope: RequestScope, response: Response) => void) {
   return {
     onRequest({ request }: { request: Request }) {
-      byRequest.set(request, createRequestScope(root, 'http'));
+      byRequest.set(request, createRequestScope(root, 'http', request.headers.get('x-request-id'), [request.headers.get('authorization')]));
     },
     onResponse({ request, response }: { request: Request; response: Response }) {
       const scope = byRequest.get(request);

@@ -9,33 +9,14 @@
  * - Errors: every client-visible error is either the gateway's own coded GraphQLError (upstream failures included:
  *   upstream/http.ts words them itself) or "Unexpected error."; the detail goes to the logs, secrets redacted.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { getNamedType, GraphQLError, isIntrospectionType, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayConfig } from './config.js';
 
-/** What a request carries through its async work: the id a client is shown, and its credentials to redact. */
-interface RequestScope {
-  requestId: string;
-  secrets: string[];
-}
-
-const scopes = new AsyncLocalStorage<RequestScope>();
-
-/**
- * Runs `fn` (the handling of one HTTP request or one WebSocket operation) with a request id: the caller's
- * `x-request-id` when it is a plausible id, else a new UUID.
- */
-export function runInRequestScope<T>(requestId: string | string[] | undefined, secrets: (string | undefined)[], fn: () => T): T {
-  return scopes.run({ requestId: requestIdFrom(requestId), secrets: secrets.filter((s): s is string => !!s && s.length >= 8) }, fn);
-}
-
-/** The current request's id; outside any request (startup, timers), a fresh one so log lines still pair up. */
-export function currentRequestId(): string {
-  return scopes.getStore()?.requestId ?? randomUUID();
-}
+// Request ids and credentials travel with each request's scope (request-scope.ts), not in an AsyncLocalStorage:
+// once one is entered, Node 20 runs a promise hook on every promise of every request.
 
 /** A request id a client sent, if it is one (no spaces, no control characters, at most 128 characters). */
 export function requestIdFrom(value: string | string[] | undefined): string {
@@ -44,19 +25,25 @@ export function requestIdFrom(value: string | string[] | undefined): string {
 }
 
 /**
- * Removes credentials from text bound for the logs: the configured API key, the current caller's Authorization,
- * and anything shaped like a bearer token or a JWT (an upstream may echo either in its error body).
+ * Removes credentials from text bound for the logs: the configured API key, the `secrets` of the request the line
+ * is written for (its caller's Authorization), and anything shaped like a bearer token or a JWT (an upstream may
+ * echo either in its error body).
  */
-export function createRedactor(config: GatewayConfig): (text: string) => string {
+export function createRedactor(config: GatewayConfig): (text: string, secrets?: readonly string[]) => string {
   const fixed = [config.wixApiKey].filter((s): s is string => !!s);
-  return (text) => {
+  return (text, secrets = []) => {
     let out = text;
-    for (const secret of [...fixed, ...(scopes.getStore()?.secrets ?? [])]) out = out.split(secret).join('[redacted]');
+    for (const secret of [...fixed, ...secrets]) out = out.split(secret).join('[redacted]');
     return out
       .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, '$1 [redacted]')
       .replace(/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, '[redacted-jwt]')
       .replace(/("(?:authorization|apiKey|api_key|token|password|secret)"\s*:\s*)"[^"]*"/gi, '$1"[redacted]"');
   };
+}
+
+/** The credentials of a request worth redacting by value (shorter ones would redact ordinary words). */
+export function secretsOf(values: readonly (string | null | undefined)[]): string[] {
+  return values.filter((s): s is string => !!s && s.length >= 8);
 }
 
 /**
@@ -95,7 +82,7 @@ const JSON_MEDIA_TYPES = ['application/json', 'application/graphql+json', 'appli
  * `?variables=%7B`), turns off introspection and suggestions where configured, and gives every error of an HTTP
  * answer the request id.
  */
-export function useRequestHardening(config: GatewayConfig): Plugin {
+export function useRequestHardening(config: GatewayConfig, requestIdOf: (request: Request) => string | undefined): Plugin {
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
       if (request.method === 'POST') {
@@ -104,25 +91,25 @@ export function useRequestHardening(config: GatewayConfig): Plugin {
           throw httpError(415, 'UNSUPPORTED_MEDIA_TYPE', `POST /graphql takes Content-Type: application/json, got ${type ? JSON.stringify(type.slice(0, 80)) : 'none'}.`);
         }
       }
-      mapParseErrors({ requestParser, setRequestParser }, (err) =>
-        err instanceof GraphQLError ? err : httpError(400, 'BAD_REQUEST', 'The request could not be read: `variables` and `extensions` must be JSON objects.'),
-      );
+      mapParseErrors({ requestParser, setRequestParser }, unreadable);
     },
     onValidate({ addValidationRule }) {
       if (!config.introspection) addValidationRule(noIntrospection);
     },
-    onResultProcess({ result, setResult }) {
+    onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-      setResult({ ...result, errors: result.errors.map((e) => finishError(config, e as GraphQLError)) });
+      const requestId = requestIdOf(request);
+      setResult({ ...result, errors: result.errors.map((e) => finishError(config, e as GraphQLError, requestId)) });
     },
   };
 }
 
 /**
- * The last touch on an error a client will see: the request id, and no "Did you mean" where introspection is off
- * (a suggestion names fields the schema would otherwise keep to itself).
+ * The last touch on an error a client will see: the request id (the error's own, else `requestId`, else a fresh one
+ * for an error of no request), and no "Did you mean" where introspection is off (a suggestion names fields the
+ * schema would otherwise keep to itself).
  */
-export function finishError(config: GatewayConfig, error: GraphQLError): GraphQLError {
+export function finishError(config: GatewayConfig, error: GraphQLError, requestId?: string): GraphQLError {
   const message = config.introspection ? error.message : error.message.replace(/\s*Did you mean [^?]*\?/g, '');
   // Yoga marks request errors `spec: true`, which answers 200 to `Accept: application/json`; a refused request is a
   // 4xx whatever the client accepts.
@@ -138,7 +125,7 @@ export function finishError(config: GatewayConfig, error: GraphQLError): GraphQL
       code: /^Variable "\$/.test(message) ? 'BAD_USER_INPUT' : 'GRAPHQL_ERROR',
       ...error.extensions,
       ...(error.extensions?.http ? { http } : {}),
-      requestId: error.extensions?.requestId ?? currentRequestId(),
+      requestId: error.extensions?.requestId ?? requestId ?? randomUUID(),
     },
   });
 }
@@ -160,6 +147,54 @@ export function maskError(error: unknown): Error {
   });
 }
 
+/** What a result hook of envelop is given (onExecuteDone, onSubscribeResult, and their onNext). */
+interface ResultPayload {
+  args: { contextValue?: unknown };
+  result: unknown;
+  setResult(result: unknown): void;
+}
+
+/**
+ * Execution and subscription errors masked just before Yoga's own masking (which then finds nothing left to mask),
+ * so that the original is logged by `logError` with the operation's context at hand (its request id and
+ * credentials to redact): Yoga's log call for it knows no request. The hooks are the same objects for every
+ * operation.
+ */
+export function useMaskedErrorLog(logError: (context: unknown, error: unknown) => void): Plugin {
+  const maskResult = ({ args, result, setResult }: ResultPayload) => {
+    const errors = (result as { errors?: readonly unknown[] }).errors;
+    if (!errors?.length) return;
+    let masked: unknown[] | undefined;
+    for (let i = 0; i < errors.length; i++) {
+      const error = errors[i];
+      const own = maskError(error);
+      if (own === error) continue;
+      logError(args.contextValue, error);
+      (masked ??= [...errors])[i] = own;
+    }
+    if (masked) setResult({ ...(result as object), errors: masked });
+  };
+  const onResult = (payload: ResultPayload) => {
+    const result = payload.result as object | null;
+    if (result && Symbol.asyncIterator in result) return { onNext: maskResult };
+    maskResult(payload);
+    return undefined;
+  };
+  const executeHooks = { onExecuteDone: onResult };
+  return {
+    onExecute: () => executeHooks as never,
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult: onResult as never,
+      onSubscribeError({ error, setError }) {
+        const own = maskError(error);
+        if (own === error) return;
+        logError(args.contextValue, error);
+        setError(own);
+      },
+    }),
+  };
+}
+
 /** A GraphQLError the gateway (or graphql-js/Yoga, about the request itself) made, not a wrapped foreign error. */
 function isOwnGraphQLError(error: unknown): error is GraphQLError {
   if (!(error instanceof GraphQLError)) return false;
@@ -175,14 +210,34 @@ type RequestParsing = Pick<Parameters<NonNullable<Plugin['onRequestParse']>>[0],
  */
 export function mapParseErrors({ requestParser, setRequestParser }: RequestParsing, map: (err: unknown) => unknown): void {
   if (!requestParser) return;
-  const parse = requestParser;
-  setRequestParser(async (req) => {
-    try {
-      return await parse(req);
-    } catch (err) {
+  // Yoga's parsers are a few module functions: each is wrapped once per mapping, not once per request.
+  let byParser = mappedParsers.get(map);
+  if (!byParser) mappedParsers.set(map, (byParser = new WeakMap()));
+  let mapped = byParser.get(requestParser);
+  if (!mapped) {
+    const parse = requestParser;
+    const rethrow = (err: unknown) => {
       throw map(err);
-    }
-  });
+    };
+    mapped = (req) => {
+      try {
+        const parsed = parse(req);
+        return parsed instanceof Promise ? parsed.catch(rethrow) : parsed;
+      } catch (err) {
+        return rethrow(err);
+      }
+    };
+    byParser.set(requestParser, mapped);
+  }
+  setRequestParser(mapped);
+}
+
+type RequestParser = NonNullable<RequestParsing['requestParser']>;
+const mappedParsers = new WeakMap<(err: unknown) => unknown, WeakMap<RequestParser, RequestParser>>();
+
+/** A body Yoga could not read, as the gateway's own 400 (its GraphQLErrors pass as they are). */
+function unreadable(err: unknown): unknown {
+  return err instanceof GraphQLError ? err : httpError(400, 'BAD_REQUEST', 'The request could not be read: `variables` and `extensions` must be JSON objects.');
 }
 
 /** A coded refusal with its HTTP status; `spec: false` keeps the status even for `Accept: application/json`. */
