@@ -6,7 +6,7 @@ import { addRootQueries } from './roots.js';
 import { defineFilter, sharedEnum, type Op } from './filters.js';
 import { ContactRef, EventRef, GuestRef, RsvpRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
-import { fieldsetsOf } from './selection.js';
+import { linkFieldsets } from './selection.js';
 
 const ATTENDANCE = ['NOT_ATTENDING', 'ATTENDING', 'IN_WAITLIST'] as const;
 const GUEST_TYPES = ['RSVP', 'BUYER', 'TICKET_HOLDER'] as const;
@@ -164,12 +164,12 @@ builder.node(GuestRef, {
     rsvp: t.field({
       type: RsvpRef,
       nullable: true,
-      resolve: (g, _args, ctx, info) => (g.rsvpId ? loadOrNull(ctx.loaders.rsvp, g.rsvpId, fieldsetsOf('rsvp', info.fieldNodes, info.fragments)) : null),
+      resolve: (g, _args, ctx, info) => (g.rsvpId ? loadOrNull(ctx.loaders.rsvp, g.rsvpId, linkFieldsets('rsvp', info.fieldNodes, info.fragments)) : null),
     }),
     event: t.field({
       type: EventRef,
       nullable: true,
-      resolve: (g, _args, ctx, info) => (g.eventId ? loadOrNull(ctx.loaders.event, g.eventId, fieldsetsOf('event', info.fieldNodes, info.fragments)) : null),
+      resolve: (g, _args, ctx, info) => (g.eventId ? loadOrNull(ctx.loaders.event, g.eventId, linkFieldsets('event', info.fieldNodes, info.fragments)) : null),
     }),
     contact: t.field({ type: ContactRef, nullable: true, resolve: (g) => (g.contactId ? { contactId: g.contactId } : null) }),
   }),

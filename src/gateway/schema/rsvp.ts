@@ -10,7 +10,7 @@ import { defineFilter, sharedEnum, type Op } from './filters.js';
 import { CheckInDetailsRef, FormInputValueRef, OnlineConferencingLoginRef } from './guest.js';
 import { ContactRef, EventRef, GuestRef, RsvpGuestRef, RsvpRef, RsvpSummaryRef } from './refs.js';
 import { loadNodes, loadOrNull } from './loading.js';
-import { fieldsetsOf } from './selection.js';
+import { linkFieldsets } from './selection.js';
 
 const RSVP_STATUSES = ['YES', 'NO', 'WAITLIST'] as const;
 const RsvpStatusEnum = sharedEnum('RsvpStatus', RSVP_STATUSES);
@@ -48,7 +48,7 @@ builder.objectType(RsvpGuestRef, {
     lastName: t.exposeString('lastName', { nullable: true, description: 'Internal upstream field.' }),
     checkedIn: t.boolean({ resolve: (g) => g.checkInDetails?.checkedIn ?? false }),
     checkInDetails: t.field({ type: CheckInDetailsRef, nullable: true, resolve: (g) => g.checkInDetails }),
-    rsvp: t.field({ type: RsvpRef, nullable: true, resolve: (g, _args, ctx, info) => loadOrNull(ctx.loaders.rsvp, g.rsvpId, fieldsetsOf('rsvp', info.fieldNodes, info.fragments)) }),
+    rsvp: t.field({ type: RsvpRef, nullable: true, resolve: (g, _args, ctx, info) => loadOrNull(ctx.loaders.rsvp, g.rsvpId, linkFieldsets('rsvp', info.fieldNodes, info.fragments)) }),
   }),
 });
 
@@ -90,13 +90,13 @@ builder.node(RsvpRef, {
     event: t.field({
       type: EventRef,
       nullable: true,
-      resolve: (r, _args, ctx, info) => (r.eventId ? loadOrNull(ctx.loaders.event, r.eventId, fieldsetsOf('event', info.fieldNodes, info.fragments)) : null),
+      resolve: (r, _args, ctx, info) => (r.eventId ? loadOrNull(ctx.loaders.event, r.eventId, linkFieldsets('event', info.fieldNodes, info.fragments)) : null),
     }),
     eventGuest: t.field({
       type: GuestRef,
       nullable: true,
       description: 'The entry this RSVP made in the event guest list.',
-      resolve: (r, _args, ctx, info) => ctx.loaders.guestByRsvp.load(r.id!, fieldsetsOf('guest', info.fieldNodes, info.fragments)),
+      resolve: (r, _args, ctx, info) => ctx.loaders.guestByRsvp.load(r.id!, linkFieldsets('guest', info.fieldNodes, info.fragments)),
     }),
     contact: t.field({ type: ContactRef, nullable: true, resolve: (r) => (r.contactId ? { contactId: r.contactId } : null) }),
   }),
@@ -110,7 +110,7 @@ builder.objectType(RsvpSummaryRef, {
     noGuestCount: t.exposeInt('noGuestCount'),
     waitlistGuestCount: t.exposeInt('waitlistGuestCount'),
     totalRsvpCount: t.exposeInt('totalRsvpCount'),
-    event: t.field({ type: EventRef, nullable: true, resolve: (s, _args, ctx, info) => loadOrNull(ctx.loaders.event, s.eventId, fieldsetsOf('event', info.fieldNodes, info.fragments)) }),
+    event: t.field({ type: EventRef, nullable: true, resolve: (s, _args, ctx, info) => loadOrNull(ctx.loaders.event, s.eventId, linkFieldsets('event', info.fieldNodes, info.fragments)) }),
   }),
 });
 
