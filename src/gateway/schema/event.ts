@@ -219,14 +219,15 @@ builder.node(EventRef, {
     form: t.field({ type: 'JSON', nullable: true, description: 'FORM fieldset: the registration form definition.', resolve: (e) => e.form }),
     createdDate: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.createdDate }),
     updatedDate: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.updatedDate }),
+    // Not async: linkConnection's own promise is the field's (one promise and two microtasks less per event).
     guests: t.connection({
       type: GuestRef,
-      resolve: async (e, args, ctx, info) =>
+      resolve: (e, args, ctx, info) =>
         linkConnection(args, ctx.loaders.guestsByEvent, e.id!, selectedFieldsets('guest', info, true), selectsTotalCount(info)),
     }, LINK_COUNTED),
     rsvps: t.connection({
       type: RsvpRef,
-      resolve: async (e, args, ctx, info) =>
+      resolve: (e, args, ctx, info) =>
         linkConnection(args, ctx.loaders.rsvpsByEvent, e.id!, selectedFieldsets('rsvp', info, true), selectsTotalCount(info)),
     }, LINK_COUNTED),
     rsvpSummary: t.field({ type: RsvpSummaryRef, resolve: (e, _args, ctx) => ctx.loaders.rsvpSummary.load(e.id!) }),

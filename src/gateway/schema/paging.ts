@@ -78,7 +78,7 @@ export async function linkConnection<T>(
 ): Promise<Connection<T>> {
   pageSize(args);
   // Without `after`, the loader read every row of the parent: the count is their number, at no cost.
-  if (!args.after) return arrayConnection(args, await loader.load(key, mask), loader.src.style);
+  if (!args.after) return rowsConnection(args, await loader.load(key, mask), loader.src.style);
   const page = await upstreamConnection(loader.src, args, { [loader.field]: key }, undefined, mask, wantTotal);
   if (!wantTotal) return page;
   // Lists the upstream does not count (attendance, participations) are counted from the parent's rows: one
@@ -89,6 +89,14 @@ export async function linkConnection<T>(
 
 /** A connection over rows already held (links the upstream cannot filter by parent); `after` slices them. */
 export async function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[], style?: ListSource<T>['style']): Promise<Connection<T>> {
+  return rowsConnection(args, rows, style);
+}
+
+/**
+ * arrayConnection without its promise, for linkConnection, which runs once per parent row (a hundred events'
+ * guest lists): an async function returning another async function's promise costs a promise and two microtasks more.
+ */
+function rowsConnection<T>(args: ConnectionArgs, rows: readonly T[], style?: ListSource<T>['style']): Connection<T> {
   const first = pageSize(args);
   const start = args.after ? decodeCursor(args.after) : { p: {}, s: 0 };
   if (start.p.cursor) throw badArg('after', 'is not a cursor of this list');
@@ -96,7 +104,7 @@ export async function arrayConnection<T>(args: ConnectionArgs, rows: readonly T[
   const offsetStyle = style === 'offset';
   const edges: ArrayEdge<T>[] = [];
   for (let i = from, end = Math.min(rows.length, from + first); i < end; i++) edges.push(new ArrayEdge(rows[i]!, i + 1, offsetStyle));
-  return { ...connection(edges, rows.length > from + first, !!args.after), totalCount: rows.length };
+  return { edges, pageInfo: new PageInfo(edges, rows.length > from + first, !!args.after), totalCount: rows.length };
 }
 
 /**
