@@ -246,6 +246,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     maxRequestBodySize: false,
     logging: logger,
     landingPage: false,
+    // Parsed documents and parse errors by query text, without the default cache's one-hour TTL (a clock read on
+    // every request's lookup); at most PARSE_CACHE_MAX of each, the oldest dropped first.
+    parserAndValidationCache: { documentCache: boundedCache(PARSE_CACHE_MAX), errorCache: boundedCache(PARSE_CACHE_MAX) },
     extraParamNames: persisted.extraParamNames,
     plugins,
     context: (initial: { request?: Request; connectionParams?: Record<string, unknown>; requestScope?: RequestScope }) => {
@@ -399,6 +402,21 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
   };
   return gateway;
+}
+
+/** Distinct query texts whose parsed document (or parse error) is kept: Yoga's default size. */
+const PARSE_CACHE_MAX = 1024;
+
+/** A map of at most `max` entries that drops its oldest entry to make room. */
+function boundedCache<V>(max: number): { get(key: string): V | undefined; set(key: string, value: V): void } {
+  const entries = new Map<string, V>();
+  return {
+    get: (key) => entries.get(key),
+    set(key, value) {
+      if (entries.size >= max && !entries.has(key)) entries.delete(entries.keys().next().value!);
+      entries.set(key, value);
+    },
+  };
 }
 
 /** What the context factory hands envelop to merge once it has written the context itself. */

@@ -41,6 +41,8 @@ export function useOperationLimits(config: GatewayConfig): Plugin[] {
       throw limitError(code, `${what}${found ? ` ${found}` : ''} is over the limit of ${limit} (${variable}).`, limit);
     },
   ];
+  // One rule for every request (its state lives in each validation's own closure).
+  const inputRule = inputLimitsRule(config);
   return [
     maxTokensPlugin({ n: config.maxTokens, onReject: reject('TOO_MANY_TOKENS', 'The document has more tokens than allowed; it', config.maxTokens, 'MAX_TOKENS') }),
     maxDepthPlugin({
@@ -75,7 +77,7 @@ export function useOperationLimits(config: GatewayConfig): Plugin[] {
         setRequestParser(async (req) => parse(req.body ? await readLimited(req, config, fetchAPI) : req));
       },
       onValidate({ addValidationRule }) {
-        addValidationRule(inputLimitsRule(config));
+        addValidationRule(inputRule);
       },
       onParams({ params }) {
         checkVariables(config, params.variables);

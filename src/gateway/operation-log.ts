@@ -40,40 +40,42 @@ export function createOperationLog(metrics: GatewayMetrics) {
     );
   }
 
-  const refused = new WeakSet<RequestScope>();
-  const graphqlRequests = new WeakSet<RequestScope>();
+  const scopeOf = (context: unknown) => (context as { requestScope?: RequestScope } | undefined)?.requestScope;
+  // The hooks below are the same objects for every operation: what they need is in the payload's context.
+  const afterParse = ({ result, context }: { result: unknown; context: unknown }) => {
+    const scope = scopeOf(context);
+    if (result instanceof Error && scope) scope.refused = true;
+  };
+  const afterValidate = ({ valid, context }: { valid: boolean; context: unknown }) => {
+    const scope = scopeOf(context);
+    if (!valid && scope) finish(scope, 'rejected');
+  };
+  const executeHooks = {
+    onExecuteDone({ args, result }: { args: { contextValue?: unknown }; result: unknown }) {
+      const scope = scopeOf(args.contextValue)!;
+      if (isAsyncIterable(result)) {
+        let last: ExecutionResult | undefined;
+        return { onNext: ({ result: r }: { result: unknown }) => void (last = r as ExecutionResult), onEnd: () => finish(scope, last ? outcomeOf(last) : 'ok') };
+      }
+      finish(scope, outcomeOf(result as ExecutionResult));
+      return undefined;
+    },
+  };
 
   const plugin: Plugin<{ requestScope?: RequestScope; request?: Request }> = {
     onParams({ request, params }) {
       const scope = requestScopeOf(request);
       if (!scope) return;
-      graphqlRequests.add(scope);
+      scope.graphql = true;
       if (typeof params.operationName === 'string') scope.operationName = params.operationName;
     },
-    onParse({ context }) {
-      return ({ result }) => {
-        if (result instanceof Error && context.requestScope) refused.add(context.requestScope);
-      };
-    },
-    onValidate({ context }) {
-      return ({ valid }) => {
-        if (!valid && context.requestScope) finish(context.requestScope, 'rejected');
-      };
-    },
+    onParse: () => afterParse as never,
+    onValidate: () => afterValidate as never,
     onExecute({ args }) {
-      const scope = (args.contextValue as { requestScope?: RequestScope }).requestScope;
-      if (!scope) return;
+      const scope = scopeOf(args.contextValue);
+      if (!scope) return undefined;
       name(scope, args.document, args.operationName);
-      return {
-        onExecuteDone({ result }) {
-          if (isAsyncIterable(result)) {
-            let last: ExecutionResult | undefined;
-            return { onNext: ({ result: r }) => void (last = r as ExecutionResult), onEnd: () => finish(scope, last ? outcomeOf(last) : 'ok') };
-          }
-          finish(scope, outcomeOf(result));
-          return undefined;
-        },
-      };
+      return executeHooks as never;
     },
     onSubscribe({ args }) {
       const ctx = args.contextValue as { requestScope?: RequestScope; request?: Request };
@@ -109,7 +111,7 @@ export function createOperationLog(metrics: GatewayMetrics) {
     plugin,
     /** For HTTP requests that ended before any result (useRequestScope's onEnd). */
     onResponse(scope: RequestScope) {
-      if (!scope.finished && (graphqlRequests.has(scope) || refused.has(scope))) finish(scope, 'rejected');
+      if (!scope.finished && (scope.graphql || scope.refused)) finish(scope, 'rejected');
     },
   };
 }

@@ -30,7 +30,10 @@ export interface RequestScope {
   /** Upstream attempts made for this request (retries count). */
   upstreamCalls: number;
   /** Set once the access line is written, so an operation is logged and counted once. */
-  finished?: boolean;
+  finished: boolean;
+  /** operation-log.ts: the request reached Yoga's GraphQL parameters; its document did not parse. */
+  graphql: boolean;
+  refused: boolean;
 }
 
 /**
@@ -51,6 +54,9 @@ export function createRequestScope(
     startedAt: performance.now(),
     transport,
     upstreamCalls: 0,
+    finished: false,
+    graphql: false,
+    refused: false,
   };
 }
 
@@ -93,15 +99,25 @@ export function requestScopeOf(request: Request | undefined): RequestScope | und
  * response is ready, for the access line of requests that never reached execution (a refused persisted query).
  */
 export function useRequestScope(root: Logger, onEnd: (scope: RequestScope, response: Response) => void) {
+  // Requests Yoga got from node:http carry their id on the node response from the start: a header set on the
+  // Fetch Response instead turns its plain header object into a map, and Yoga then copies the headers one by one
+  // rather than handing node one writeHead (onResponse still sets it on answers with no node response: yoga.fetch).
   return {
-    onRequest({ request }: { request: Request }) {
-      byRequest.set(request, createRequestScope(root, 'http', request.headers.get('x-request-id'), [request.headers.get('authorization')]));
+    onRequest({ request, serverContext }: { request: Request; serverContext?: NodeServerContext }) {
+      const scope = createRequestScope(root, 'http', request.headers.get('x-request-id'), [request.headers.get('authorization')]);
+      byRequest.set(request, scope);
+      serverContext?.res?.setHeader?.('x-request-id', scope.requestId);
     },
-    onResponse({ request, response }: { request: Request; response: Response }) {
+    onResponse({ request, response, serverContext }: { request: Request; response: Response; serverContext?: NodeServerContext }) {
       const scope = byRequest.get(request);
       if (!scope) return;
-      response.headers.set('x-request-id', scope.requestId);
+      if (!serverContext?.res?.setHeader) response.headers.set('x-request-id', scope.requestId);
       onEnd(scope, response);
     },
   };
+}
+
+/** What Yoga's node adapter puts in the server context: the node response, among others. */
+interface NodeServerContext {
+  res?: { setHeader?(name: string, value: string): unknown };
 }
