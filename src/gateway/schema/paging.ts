@@ -151,7 +151,7 @@ export async function upstreamConnection<T>(
       pageTotal ??= page.total;
       for (let i = skip; i < page.items.length && !hasNextPage; i++) {
         if (edges.length === first) hasNextPage = true;
-        else edges.push({ node: page.items[i]!, cursor: encodeCursor(cursorAfter(page, i)) });
+        else edges.push(new PageEdge(page.items[i]!, page, i));
       }
       skip = Math.max(0, skip - page.items.length);
       if (edges.length === first) {
@@ -163,6 +163,23 @@ export async function upstreamConnection<T>(
   const result = connection(edges, hasNextPage, !!args.after);
   if (wantTotal) result.totalCount = counting ?? pageTotal ?? handled(countApart(src, filter ?? undefined, read));
   return result;
+}
+
+/**
+ * An edge of an upstream page whose cursor is encoded only when selected, like ArrayEdge: a root list of a hundred
+ * events encoded a hundred cursors per query for nothing (JSON, a buffer and base64 each: 0.4% of the nested
+ * query's gateway CPU).
+ */
+class PageEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly page: { items: unknown[]; at: PagePosition; next: PagePosition | null },
+    private readonly index: number,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(cursorAfter(this.page, this.index));
+  }
 }
 
 /** The edge's cursor: the next upstream page when the edge ends its page (no re-read), else its page and index. */
