@@ -98,7 +98,21 @@ async function readLimited(req: Request, config: GatewayConfig, fetchAPI: { Requ
  */
 export function checkVariables(config: GatewayConfig, variables: unknown): void {
   if (variables == null || typeof variables !== 'object') return;
-  const stack: [unknown, number, string][] = Object.entries(variables).map(([name, value]) => [value, 0, `$${name}`]);
+  // Last variable first, each one's nested values before the one before it: the order of one stack seeded with
+  // all of them, without a path string built for every scalar that passes.
+  const names = Object.keys(variables);
+  for (let i = names.length - 1; i >= 0; i--) {
+    const value = (variables as Record<string, unknown>)[names[i]!];
+    if (typeof value === 'string') {
+      if (value.length > config.maxStringLength) throw stringTooLong(config, `Variable $${names[i]}`, value.length);
+    } else if (value !== null && typeof value === 'object') {
+      checkNested(config, value, `$${names[i]}`);
+    }
+  }
+}
+
+function checkNested(config: GatewayConfig, variable: object, name: string): void {
+  const stack: [unknown, number, string][] = [[variable, 0, name]];
   while (stack.length) {
     const [value, depth, path] = stack.pop()!;
     if (typeof value === 'string') {
