@@ -68,4 +68,14 @@ describe('FieldsetLoader', () => {
     expect(await l.loadOrNull('a', 1)).toEqual({ id: 'a', v: 0 });
     expect(calls).toHaveLength(2);
   });
+
+  it('a key cleared before its batch leaves and loaded again is read once, and both loads get its row', async () => {
+    const { l, calls } = loader((keys, mask) => keys.map((id) => ({ id, v: mask })));
+    const first = l.loadOrNull('a', 1);
+    l.clear('a');
+    const again = l.loadOrNull('a', 2);
+    expect(again).not.toBe(first);
+    expect(await Promise.all([first, again])).toEqual([{ id: 'a', v: 3 }, { id: 'a', v: 3 }]);
+    expect(calls).toEqual([{ keys: ['a'], mask: 3 }]);
+  });
 });
