@@ -204,6 +204,22 @@ function graphqlMetrics(registry: Registry, endpoint: string): Plugin {
     errors.inc(labels);
   };
   const since = (start: number) => (Date.now() - start) / 1000;
+  // execute/subscribe, timed from now: `done` takes the phase's result (or its stream) and, once it has ended,
+  // observes the phase, the request duration (the same time) and the request count; errors are counted per result.
+  const timed = (phase: Histogram, contextValue: unknown) => {
+    const labels = (contextValue as Labelled)[PHASE_LABELS];
+    if (!labels) return undefined;
+    const finish = finishing(phase, labels, Date.now());
+    return {
+      labels,
+      done({ result }: { result: unknown }) {
+        if (isAsyncIterable(result)) return { onNext: ({ result: r }: { result: unknown }) => finish.result(r as ExecutionResult), onEnd: finish.end };
+        finish.result(result as ExecutionResult);
+        finish.end();
+        return undefined;
+      },
+    };
+  };
   // execute/subscribe: the phase, the request duration (the same time) and the request count, errors per result.
   const finishing = (phase: Histogram, labels: { operationType: string | undefined }, start: number) => ({
     result(result: ExecutionResult) {
@@ -277,31 +293,16 @@ function graphqlMetrics(registry: Registry, endpoint: string): Plugin {
       if (labels) context.observe(labels, 0);
     },
     onExecute({ args }) {
-      const labels = (args.contextValue as Labelled)[PHASE_LABELS];
-      if (!labels) return undefined;
-      const done = finishing(execute, labels, Date.now());
-      return {
-        onExecuteDone({ result }) {
-          if (isAsyncIterable(result)) return { onNext: ({ result: r }) => done.result(r as ExecutionResult), onEnd: done.end };
-          done.result(result as ExecutionResult);
-          done.end();
-          return undefined;
-        },
-      };
+      const phase = timed(execute, args.contextValue);
+      return phase && { onExecuteDone: phase.done };
     },
     onSubscribe({ args }) {
-      const labels = (args.contextValue as Labelled)[PHASE_LABELS];
-      if (!labels) return undefined;
-      const done = finishing(subscribe, labels, Date.now());
+      const phase = timed(subscribe, args.contextValue);
+      if (!phase) return undefined;
       return {
-        onSubscribeResult({ result }) {
-          if (isAsyncIterable(result)) return { onNext: ({ result: r }) => done.result(r as ExecutionResult), onEnd: done.end };
-          done.result(result as ExecutionResult);
-          done.end();
-          return undefined;
-        },
+        onSubscribeResult: phase.done,
         onSubscribeError() {
-          countError(labels.operationType, undefined);
+          countError(phase.labels.operationType, undefined);
         },
       };
     },
