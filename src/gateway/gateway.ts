@@ -7,13 +7,13 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { createYoga, Repeater, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, isAsyncIterable, Repeater, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { WebSocketServer } from 'ws';
 import { GraphQLError, type ExecutionArgs, type ExecutionResult, type ValidationRule } from 'graphql';
 import type { GatewayConfig } from './config.js';
-import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { createContext, releaseLoaders, type GatewayContext, type GatewayServices } from './context.js';
 import { checkVariables, useOperationLimits } from './limits.js';
 import { useCompiledQueries } from './compiled-queries.js';
 import { createLiveQueries, type LiveQueries } from './live/live-queries.js';
@@ -209,6 +209,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // GET / and GET /dashboard (the door's live check-in screen), served from this origin only.
     useGatewayPages({ graphiql: config.graphiql }),
     usePartialResultStatus(),
+    // A finished execution's rows are let go at once (context.ts releaseLoaders); a stream keeps them until it ends.
+    {
+      onExecute: () => ({
+        onExecuteDone: ({ args, result }) => {
+          if (isAsyncIterable(result)) return { onEnd: () => releaseLoaders(args.contextValue) };
+          releaseLoaders(args.contextValue);
+          return undefined;
+        },
+      }),
+    },
     useHealth({
       draining: () => stopping.signal.aborted,
       openBreakers: () => Object.entries(http.breakers()).filter(([, state]) => state === 'open').map(([domain]) => domain),
