@@ -79,6 +79,7 @@ export function createContext(
 function upstreamScopeOf(scope: RequestScope): UpstreamScope {
   return {
     requestId: scope.requestId,
+    secrets: scope.secrets,
     onAttempt(a) {
       scope.upstreamCalls++;
       recordUpstreamId(scope, a.upstreamRequestId);

@@ -36,12 +36,11 @@ import {
   finishError,
   isAllowedWebSocketOrigin,
   maskError,
-  secretsOf,
   useMaskedErrorLog,
   useRequestHardening,
 } from './security.js';
 import { useBoundedStreams } from './streams.js';
-import { createUpstreamHttp, type UpstreamAttempt, type UpstreamRequest, type UpstreamScope } from './upstream/http.js';
+import { createUpstreamHttp, type UpstreamAttempt, type UpstreamRequest } from './upstream/http.js';
 import { createMemoryParentStore, createRedisParentStore, learningParents } from './webhooks/parents.js';
 import { createWebhookReceiver, WEBHOOK_PATH } from './webhooks/receiver.js';
 import { createGraphiQLRenderer, graphiqlOptions, useGatewayPages } from './ui/pages.js';
@@ -101,9 +100,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       options.onUpstreamAttempt?.(req, status, ms, attempt);
     },
     aroundAttempt: tracing?.aroundAttempt,
-    // Under the id of the request the call was made for, its caller's credentials redacted (callerSecrets below).
-    onFailure: (req, err) =>
-      lines.write('warn', req.scope?.requestId, req.scope ? callerSecrets.get(req.scope) : undefined, [`upstream failure ${err.code}: ${err.detail}`]),
+    // Under the id of the request the call was made for, its caller's credentials redacted.
+    onFailure: (req, err) => lines.write('warn', req.scope?.requestId, req.scope?.secrets, [`upstream failure ${err.code}: ${err.detail}`]),
   });
   const pubsubHandle = await createGatewayPubSub({
     redisUrl: config.redisUrl,
@@ -115,16 +113,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const parents = pubsubHandle.redis
     ? createRedisParentStore(pubsubHandle.redis, config.webhookDedupTtlSeconds)
     : createMemoryParentStore(config.webhookDedupTtlSeconds);
-  const learning = learningParents(rawHttp, parents);
-  // The credentials each request's upstream calls carry, for redacting them from its upstream failure lines.
-  const callerSecrets = new WeakMap<UpstreamScope, string[]>();
-  const http: typeof learning = {
-    ...learning,
-    request: (creds, req) => {
-      if (req.scope && creds.source === 'caller' && !callerSecrets.has(req.scope)) callerSecrets.set(req.scope, secretsOf([creds.authorization]));
-      return learning.request(creds, req);
-    },
-  };
+  const http = learningParents(rawHttp, parents);
   // Breakers are made per upstream API on first use; each reports to /metrics from its first state change.
   http.onBreakerChange((domain) =>
     metrics.registerBreaker(domain, () => {

@@ -39,6 +39,8 @@ export interface UpstreamRequest {
 
 export interface UpstreamScope {
   requestId: string;
+  /** The caller's credentials, redacted by value from the lines logged about this request's upstream failures. */
+  secrets?: readonly string[];
   onAttempt?(attempt: UpstreamAttempt): void;
 }
 
