@@ -143,12 +143,17 @@ export async function readSome<T>(src: PageSource<T>, options: PagesOptions = {}
   const want = options.want ?? Number.POSITIVE_INFINITY;
   let pos: PagePosition | null = options.from ?? {};
   let items: T[] = [];
-  let read = 0;
+  let pagesRead = 0;
   let more = false;
   while (pos && items.length < want) {
     const page: Page<T> = await readPage(src, pos, want - items.length, options);
-    // The first page's array is the source's (`seen` may hold it): later pages go into a new one.
-    items = read++ === 0 ? page.items : items.concat(page.items);
+    // The first page's array is the source's (`seen` may hold it): from the second page on, rows go into one copy.
+    if (pagesRead === 0) items = page.items;
+    else {
+      if (pagesRead === 1) items = items.slice();
+      for (const item of page.items) items.push(item);
+    }
+    pagesRead++;
     more = page.next !== null;
     pos = page.next;
   }
