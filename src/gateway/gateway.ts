@@ -22,6 +22,7 @@ import { useHealth } from './health.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { usePartialResultStatus } from './partial-results.js';
 import { createMetrics } from './metrics.js';
+import { tuneRuntime } from './runtime.js';
 import { useMultipartSubscriptions } from './multipart-subscriptions.js';
 import { createOperationLog } from './operation-log.js';
 import { createPersistedOperations } from './persisted-operations.js';
@@ -82,6 +83,7 @@ export interface Gateway {
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  tuneRuntime();
   const root = createLogger(config, options.logStream);
   const lines = logLines(config, root);
   const logger = lines.yoga;
