@@ -14,6 +14,7 @@
  * scavenger and concurrent marker, mostly): 20% of the gateway's CPU at 100 events when this was written, against
  * 1-3% for the hand-written join.
  * `--heap-survivors` (with --heap): only allocations that outlived the scavenges.
+ * `--conns=<c>`: each cell's queries are asked c at a time, over c connections.
  * `--retained`: instead of timing, what the old generation gains per query (run with `--node-args=--expose-gc`): a
  * full GC, the query, 20 ms of idle, two minor GCs, then old space grown, the median of --rounds: what the scavenger
  * promoted, during the query or because something still reached it after. Each promoted byte costs a copy and a
@@ -128,6 +129,8 @@ async function parent(): Promise<void> {
   const sizes = flag('sizes', '20,100').split(',').map(Number);
   const rounds = Number(flag('rounds', '10'));
   const n = Number(flag('n', '60'));
+  // --conns=<c>: each cell's queries asked c at a time (the full bench's ten connections).
+  const conns = Number(flag('conns', '1'));
   const heap = flag('heap', '');
   const cpuProfile = flag('profile', '');
   const { createSandbox } = await import('../src/sandbox/sandbox.js');
@@ -194,7 +197,10 @@ async function parent(): Promise<void> {
         const count = Math.max(10, Math.round(n / Math.max(1, size / 20)));
         for (const g of r % 2 ? [...gateways].reverse() : gateways) {
           const c0 = await g.call('cpu');
-          for (let i = 0; i < count; i++) await ask(g, size);
+          let left = count;
+          await Promise.all(Array.from({ length: conns }, async () => {
+            while (left-- > 0) await ask(g, size);
+          }));
           const c1 = await g.call('cpu');
           (per[`${size}/${g.index}`] ??= []).push(((c1.cpu as number) - (c0.cpu as number)) / count);
           (system[`${size}/${g.index}`] ??= []).push(((c1.system as number) - (c0.system as number)) / count);
@@ -268,7 +274,7 @@ async function startGateway(spec: string, replay: { url: string }, children: Chi
   return {
     dir: spec,
     index: children.length - 1,
-    pool: new Pool(new URL(url).origin, { connections: 1 }),
+    pool: new Pool(new URL(url).origin, { connections: Number(flag('conns', '1')) }),
     call: (cmd: string, extra: object = {}) =>
       new Promise<Record<string, unknown>>((res) => {
         const id = ++next;
