@@ -18,8 +18,8 @@
  * `--retained`: instead of timing, what the old generation gains per query (run with `--node-args=--expose-gc`): a
  * full GC, the query, 20 ms of idle, two minor GCs, then old space grown, the median of --rounds: what the scavenger
  * promoted, during the query or because something still reached it after. Each promoted byte costs a copy and a
- * later full GC. The hand-written join: 6 / 16 KB at 20 / 100 events; the gateway when this was written: 147 / 461 KB
- * (115 / 98 KB with --min-semi-space-size=64, where no scavenge falls inside a query). With --heap=<file>: the
+ * later full GC. The hand-written join: 6 / 16 KB at 20 / 100 events; the gateway 27 / 45 KB, and 143-400 /
+ * 487-2,265 KB before src/gateway/runtime.ts turned V8's allocation-site pretenuring off. With --heap=<file>: the
  * allocation sites of those promoted bytes, <file>.<size>.<index>.heapprofile.
  * `--heap=<file>`: a sampling heap profile of the measured rounds (allocations, also those already collected) of
  * each gateway, written to <file>.<index>.heapprofile.
