@@ -147,7 +147,7 @@ async function parent(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     const gateways: Awaited<ReturnType<typeof startGateway>>[] = [];
-    for (const dir of dirs) gateways.push(await startGateway(dir, replay, children));
+    for (const dir of dirs) gateways.push(await startGateway(dir, replay, children, conns));
     const ask = async (g: (typeof gateways)[number], size: number) => {
       const res = await g.pool.request({
         method: 'POST',
@@ -256,7 +256,7 @@ async function startReplay(sandboxUrl: string) {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function startGateway(spec: string, replay: { url: string }, children: ChildProcess[]) {
+async function startGateway(spec: string, replay: { url: string }, children: ChildProcess[], conns: number) {
   const [dir, own = ''] = spec.split('::') as [string, string?];
   const proc = fork(fileURLToPath(import.meta.url), ['child', dir, replay.url], {
     cwd: dir === 'handwritten' ? resolve(here, '..') : dir,
@@ -274,7 +274,7 @@ async function startGateway(spec: string, replay: { url: string }, children: Chi
   return {
     dir: spec,
     index: children.length - 1,
-    pool: new Pool(new URL(url).origin, { connections: Number(flag('conns', '1')) }),
+    pool: new Pool(new URL(url).origin, { connections: conns }),
     call: (cmd: string, extra: object = {}) =>
       new Promise<Record<string, unknown>>((res) => {
         const id = ++next;
