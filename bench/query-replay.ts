@@ -14,6 +14,9 @@
  * scavenger and concurrent marker, mostly): 20% of the gateway's CPU at 100 events when this was written, against
  * 1-3% for the hand-written join.
  * `--heap-survivors` (with --heap): only allocations that outlived the scavenges.
+ * Each checkout's gateway is started with the node flags its own `npm run serve` uses (src/gateway/runtime.ts
+ * GATEWAY_NODE_FLAGS, where the checkout has it); `--bare` starts every one without them. `<dir>::<flag>+<flag>` adds
+ * flags to one (also to `handwritten`, which has none of its own). The last line gives each process's peak RSS.
  * `--conns=<c>`: each cell's queries are asked c at a time, over c connections.
  * `--retained`: instead of timing, what the old generation gains per query (run with `--node-args=--expose-gc`): a
  * full GC, the query, 20 ms of idle, two minor GCs, then old space grown, the median of --rounds: what the scavenger
@@ -25,7 +28,7 @@
  * each gateway, written to <file>.<index>.heapprofile.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
@@ -72,7 +75,7 @@ async function child(dir: string, upstreamUrl: string): Promise<void> {
       process.send!({ id: m.id });
     } else if (m.cmd === 'cpu') {
       const u = process.cpuUsage();
-      process.send!({ id: m.id, cpu: (u.user + u.system) / 1000, system: u.system / 1000, main: mainThreadMs() });
+      process.send!({ id: m.id, cpu: (u.user + u.system) / 1000, system: u.system / 1000, main: mainThreadMs(), maxRssKb: process.resourceUsage().maxRSS });
     } else if (m.cmd === 'gc-full') {
       const gc = (globalThis as { gc?: (o?: object) => void }).gc;
       if (!gc) throw new Error('--retained needs --node-args=--expose-gc');
@@ -209,6 +212,8 @@ async function parent(): Promise<void> {
       }
     }
     if (heap) for (const g of gateways) await g.call('heap-stop', { file: `${heap}.${g.index}.heapprofile` });
+    // Peak resident memory of each process over the whole run (warm-up included): what a larger young generation costs.
+    const peaks = await Promise.all(gateways.map(async (g) => `${g.dir} ${(((await g.call('cpu')).maxRssKb as number) / 1024).toFixed(0)} MB`));
     if (cpuProfile) for (const g of gateways) await g.call('profile-stop', { file: `${cpuProfile}.${g.index}.cpuprofile` });
     for (const size of sizes) {
       const first = per[`${size}/0`]!;
@@ -218,6 +223,7 @@ async function parent(): Promise<void> {
       });
       console.log(`${size} events: ${cells.join(' | ')}`);
     }
+    console.log(`peak RSS: ${peaks.join(' | ')}`);
     console.log(JSON.stringify({ dirs, sizes, rounds, n, at: new Date().toISOString(), per }));
   } finally {
     for (const c of children) c.disconnect();
@@ -258,9 +264,14 @@ async function startReplay(sandboxUrl: string) {
 
 async function startGateway(spec: string, replay: { url: string }, children: ChildProcess[], conns: number) {
   const [dir, own = ''] = spec.split('::') as [string, string?];
+  // A checkout's gateway runs with the node flags its `npm run serve` passes (GATEWAY_NODE_FLAGS, where it has them),
+  // as deployed; `--bare` leaves them out.
+  const runtime = `${dir}/src/gateway/runtime.ts`;
+  const deployed =
+    dir === 'handwritten' || process.argv.includes('--bare') || !existsSync(runtime) ? [] : (((await import(runtime)) as { GATEWAY_NODE_FLAGS?: string[] }).GATEWAY_NODE_FLAGS ?? []);
   const proc = fork(fileURLToPath(import.meta.url), ['child', dir, replay.url], {
     cwd: dir === 'handwritten' ? resolve(here, '..') : dir,
-    execArgv: ['--import', 'tsx', ...flag('node-args', '').split(',').filter(Boolean), ...own.split('+').filter(Boolean)],
+    execArgv: ['--import', 'tsx', ...deployed, ...flag('node-args', '').split(',').filter(Boolean), ...own.split('+').filter(Boolean)],
     env: { ...process.env, NODE_ENV: 'production' },
   });
   children.push(proc);

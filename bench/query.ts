@@ -2,7 +2,8 @@
  * `npm run bench query [-- --quick] [--profile] [--sizes=20,100]`: the nested query (N events → their guests → each guest's
  * RSVP) answered by three systems over one sandbox, in one process tree, in interleaved rounds:
  *   handwritten  bench/handwritten.ts, an undici join written by hand (the physical limit for this join);
- *   gateway      this gateway, NODE_ENV=production as `npm start` would be deployed;
+ *   gateway      this gateway, NODE_ENV=production and node started with GATEWAY_NODE_FLAGS (src/gateway/runtime.ts),
+ *                as `npm run serve` deploys it;
  *   mesh         Hive Gateway + GraphQL Mesh from ../shared/peers/mesh, copied to a temporary folder and installed
  *                with `npm ci` on first use (MESH_PEER_DIR points at an installed copy; absent = skipped, said so).
  * Each system, the sandbox and the load generator are separate processes, so CPU per query is each process's own
@@ -10,6 +11,8 @@
  * p50/p99) are printed too but are noisy on a shared machine. Upstream calls come from the sandbox's counters
  * for one query; upstream bytes from a byte-counting proxy per system. Every figure is also given as a ratio to
  * the hand-written join and to Mesh, taken from the same rounds.
+ * `--same-flags`: the hand-written join and Mesh are started with the gateway's node flags too (Mesh through
+ * NODE_OPTIONS), for the like-for-like ratio; without it they run as node starts them.
  */
 import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { GATEWAY_NODE_FLAGS } from '../src/gateway/runtime.js';
 
 type System = 'handwritten' | 'gateway' | 'mesh';
 const SEED = { seed: 1, rsvpsPerEvent: 12 };
@@ -49,6 +53,11 @@ export async function run(flags: string[] = []): Promise<object> {
   const sizes = flags.find((f) => f.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number);
   const settings = { ...(flags.includes('--quick') ? QUICK : FULL), ...(sizes ? { sizes } : {}) };
   const profile = flags.includes('--profile');
+  const nodeFlags: Record<System, string[]> = {
+    handwritten: flags.includes('--same-flags') ? [...GATEWAY_NODE_FLAGS] : [],
+    gateway: [...GATEWAY_NODE_FLAGS],
+    mesh: flags.includes('--same-flags') ? [...GATEWAY_NODE_FLAGS] : [],
+  };
   const here = fileURLToPath(new URL('.', import.meta.url));
   const meshDir = await meshPeer(here);
   const systems: System[] = meshDir ? ['handwritten', 'gateway', 'mesh'] : ['handwritten', 'gateway'];
@@ -61,11 +70,12 @@ export async function run(flags: string[] = []): Promise<object> {
     for (const size of settings.sizes) {
       await post(`${sandboxUrl}/__sandbox/seed`, { token: token(size), seed: SEED.seed, size: { events: size, rsvpsPerEvent: SEED.rsvpsPerEvent, sessions: 0, participationsPerSession: 0, bookings: 0 } });
     }
-    const gw = await child(here, children, ['gateway', proxies.gateway], { NODE_ENV: 'production' });
+    console.log(`node flags: ${systems.map((s) => `${s} ${nodeFlags[s].join(' ') || '(none)'}`).join(', ')}`);
+    const gw = await child(here, children, ['gateway', proxies.gateway], { NODE_ENV: 'production' }, nodeFlags.gateway);
     procs.gateway = { pid: gw.proc.pid!, url: (gw.ready as { url: string }).url };
-    const hw = await child(here, children, ['handwritten', proxies.handwritten]);
+    const hw = await child(here, children, ['handwritten', proxies.handwritten], {}, nodeFlags.handwritten);
     procs.handwritten = { pid: hw.proc.pid!, url: (hw.ready as { url: string }).url };
-    if (meshDir) procs.mesh = await startMesh(meshDir, proxies.mesh, children);
+    if (meshDir) procs.mesh = await startMesh(meshDir, proxies.mesh, children, nodeFlags.mesh);
 
     const pools = Object.fromEntries(systems.map((s) => [s, new Pool(new URL(procs[s]!.url).origin, { connections: 10, pipelining: 1 })])) as Record<System, Pool>;
     const ask = async (s: System, size: number): Promise<string> => {
@@ -131,7 +141,7 @@ export async function run(flags: string[] = []): Promise<object> {
       const file = join(here, 'results', 'profiles', `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
       console.log(`gateway CPU profile of the measured rounds: ${await gw.call('profile-stop', file)}`);
     }
-    return report(settings, systems, shape, cells, flags);
+    return { ...report(settings, systems, shape, cells, flags), nodeFlags };
   } finally {
     for (const c of children.reverse()) {
       if (c.pid && c.exitCode === null) {
@@ -213,8 +223,27 @@ function report(settings: Settings, systems: System[], shape: Record<string, Rec
     row.guests = String(shape[`${size}/handwritten`]!.guests);
     growth[`${size} events`] = row;
   }
+  // The same per 100 guests answered at ten connections, against Mesh: the like-for-like × Mesh where Mesh answers
+  // fewer guests than were asked for.
+  const many = Math.max(...settings.connections);
+  const perGuestMany: Record<string, Record<string, string>> = {};
+  if (many > 1 && systems.includes('mesh')) {
+    for (const size of settings.sizes) {
+      const per100 = (s: System) => {
+        const c = cells[`${size}/${many}/${s}`]!;
+        return c.cpuMs / c.queries / (((shape[`${size}/${s}`]!.guests as number) || 1) / 100);
+      };
+      perGuestMany[`${size} events`] = Object.fromEntries(
+        systems.map((s) => [`${s} CPU ms/100 guests`, s === 'gateway' ? `${r2(per100(s))} (${ratio(per100(s), per100('handwritten'))} hw, ${ratio(per100(s), per100('mesh'))} mesh)` : String(r2(per100(s)))]),
+      );
+    }
+  }
   console.log('\nGrowth (1 connection): CPU per 100 guests answered and upstream calls');
   console.table(growth);
+  if (Object.keys(perGuestMany).length) {
+    console.log(`\nPer 100 guests answered, ${many} connections`);
+    console.table(perGuestMany);
+  }
   const answers = settings.sizes.map((size) => {
     const hw = shape[`${size}/handwritten`]!.answer;
     return `${size} events: ${systems.map((s) => `${s} ${shape[`${size}/${s}`]!.answer === hw ? 'same answer' : 'DIFFERENT answer'}`).join(', ')}`;
@@ -244,6 +273,7 @@ function report(settings: Settings, systems: System[], shape: Record<string, Rec
   out.markdown = md.join('\n');
   out.cells = summary;
   out.growth = growth;
+  out.perGuestManyConnections = perGuestMany;
   out.answers = answers;
   return out;
 }
@@ -358,11 +388,11 @@ async function meshPeer(here: string): Promise<string | undefined> {
   }
 }
 
-async function startMesh(dir: string, upstream: string, children: ChildProcess[]): Promise<{ pid: number; url: string }> {
+async function startMesh(dir: string, upstream: string, children: ChildProcess[], nodeFlags: string[]): Promise<{ pid: number; url: string }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const proc = spawn(join(dir, 'node_modules', '.bin', 'hive-gateway'), ['supergraph', '-p', String(port), '-h', '127.0.0.1'], {
     cwd: dir,
-    env: { ...process.env, NODE_ENV: '', WIX_UPSTREAM_URL: upstream },
+    env: { ...process.env, NODE_ENV: '', WIX_UPSTREAM_URL: upstream, NODE_OPTIONS: [process.env.NODE_OPTIONS, ...nodeFlags].filter(Boolean).join(' ') },
     stdio: 'ignore',
     detached: true,
   });

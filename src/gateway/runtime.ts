@@ -15,8 +15,19 @@
  * scavenger after two copies instead.
  *
  * A process started with `--allocation-site-pretenuring` keeps it.
+ *
+ * The young generation's size can only be set when node starts, so `npm start` and `npm run serve` start node with
+ * GATEWAY_NODE_FLAGS (package.json; test/runtime-flags.test.ts keeps the two in step, and the query benchmark starts
+ * its gateway with them, as deployed). V8's default semi-space is 16 MB. A query's rows stay alive until its answer
+ * is written, and with ten 100-event queries in flight (~6 MB allocated each) a 16 MB semi-space is scavenged several
+ * times while each one waits on the upstream, so most of every query's rows were copied twice and promoted, and the
+ * collector's helper threads took 16-21 ms of a 40-45 ms query. With 64 MB, in the same replayed runs, 3.5-5 ms of
+ * 21-24 ms (BENCHMARKS.md, session 8). The cost is memory: up to 3 x 64 MB of young generation under load.
  */
 import { setFlagsFromString } from 'node:v8';
+
+/** Node flags for a process that serves the gateway: `npm start` and `npm run serve` pass them to node. */
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 
 let tuned = false;
 
