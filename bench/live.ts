@@ -8,6 +8,7 @@
  *   sizes only (no @live, ingest or counter measurements) · --ws-client: the `ws`-based client (bench/live-ws-client.ts)
  *   instead of the minimal one (bench/live-client.ts, see its header) · --clients=minimal,ws: each size with both ·
  *   --ab=<checkout> [--rounds=N]: each size also on another checkout's gateway, alternating (A/B in one run).
+ * Each gateway child runs with the node flags of its checkout's `npm run serve` (GATEWAY_NODE_FLAGS), as deployed.
  * For each size, on a fresh gateway: RSS per subscriber idle (after a GC, over the RSS before anyone connected),
  * 10 webhooks one after another (each waits until every subscriber has it): webhook -> client p50/p99 (from just
  * before the POST to the client's arrival), the webhook's own HTTP answer time, gateway CPU per webhook and per
@@ -26,6 +27,7 @@
  * Also (from before): upstream re-reads per burst of 100 check-ins with 50 checkInCounter subscribers.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
@@ -144,10 +146,22 @@ interface GatewayChild {
   ask(op: 'stats' | 'gc' | 'sample' | 'unsample' | 'profile' | 'unprofile'): Promise<{ cpuUs: number; userUs: number; systemUs: number; rss: number; peak: number; connections: number }>;
 }
 
+/**
+ * The node flags a checkout's `npm run serve` starts its gateway with (src/gateway/runtime.ts GATEWAY_NODE_FLAGS, where
+ * that checkout has it), for a script that runs a gateway: what is measured is what is deployed. The bare server has none.
+ */
+async function deployedFlags(file: string): Promise<string[]> {
+  if (!file.endsWith('live-gateway.ts')) return [];
+  const runtime = resolvePath(file, '../../src/gateway/runtime.ts');
+  if (!existsSync(runtime)) return [];
+  return [...((await import(runtime)) as { GATEWAY_NODE_FLAGS?: readonly string[] }).GATEWAY_NODE_FLAGS ?? []];
+}
+
 async function startGateway(env: NodeJS.ProcessEnv, script = './live-gateway.ts'): Promise<GatewayChild> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const child = fork(file, {
     env,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(await deployedFlags(file))],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {

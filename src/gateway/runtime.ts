@@ -17,17 +17,20 @@
  * A process started with `--allocation-site-pretenuring` keeps it.
  *
  * The young generation's size can only be set when node starts, so `npm start` and `npm run serve` start node with
- * GATEWAY_NODE_FLAGS (package.json; test/runtime-flags.test.ts keeps the two in step, and the query benchmark starts
- * its gateway with them, as deployed). V8's default semi-space is 16 MB. A query's rows stay alive until its answer
- * is written, and with ten 100-event queries in flight (~6 MB allocated each) a 16 MB semi-space is scavenged several
- * times while each one waits on the upstream, so most of every query's rows were copied twice and promoted, and the
- * collector's helper threads took 16-21 ms of a 40-45 ms query. With 64 MB, in the same replayed runs, 3.5-5 ms of
- * 21-24 ms (BENCHMARKS.md, session 8). The cost is memory: up to 3 x 64 MB of young generation under load.
+ * GATEWAY_NODE_FLAGS (package.json; test/runtime-flags.test.ts keeps the two in step, and the benchmarks start their
+ * gateways with them, as deployed). V8's default semi-space is 16 MB. A query's rows stay alive until its answer is
+ * written, and with ten 100-event queries in flight (~6 MB allocated each) a 16 MB semi-space is scavenged several
+ * times while each one waits on the upstream, so most of every query's rows were copied twice and promoted: the
+ * collector's helper threads took 15-18 ms of a 49-53 ms query. With 32 MB, in the same replayed runs, 9-14 ms of
+ * 34-43 ms (1.47-1.53x -> 1.04-1.16x the hand-written join); 64 MB did better on CPU (0.84-0.95x) but kept
+ * 4-5 KiB more RSS per subscriber idle with 10,000 subscribers connected (22.6-23.4 against 17.9-18.1 KiB), past
+ * the live bench's 20 KiB (BENCHMARKS.md, session 8). Raise it with `node --max-semi-space-size=<MB> --import tsx
+ * src/gateway/main.ts` where memory is cheaper than CPU.
  */
 import { setFlagsFromString } from 'node:v8';
 
 /** Node flags for a process that serves the gateway: `npm start` and `npm run serve` pass them to node. */
-export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
 
 let tuned = false;
 
