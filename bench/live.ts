@@ -27,7 +27,6 @@
  * Also (from before): upstream re-reads per burst of 100 check-ins with 50 checkInCounter subscribers.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
@@ -37,6 +36,7 @@ import { postAll } from './http-load.js';
 import { createRsvp, upstreamCount, wsClient } from '../test/support/live.js';
 import { startStack } from '../test/support/stack.js';
 import { measureBareFanout } from './bare-fanout.js';
+import { deployedFlags } from './deployed-flags.js';
 
 const SOCKET_LIMIT = 19_000;
 const CLIENT_SOCKETS_PER_PROCESS = 5_000;
@@ -146,22 +146,12 @@ interface GatewayChild {
   ask(op: 'stats' | 'gc' | 'sample' | 'unsample' | 'profile' | 'unprofile'): Promise<{ cpuUs: number; userUs: number; systemUs: number; rss: number; peak: number; connections: number }>;
 }
 
-/**
- * The node flags a checkout's `npm run serve` starts its gateway with (src/gateway/runtime.ts GATEWAY_NODE_FLAGS, where
- * that checkout has it), for a script that runs a gateway: what is measured is what is deployed. The bare server has none.
- */
-async function deployedFlags(file: string): Promise<string[]> {
-  if (!file.endsWith('live-gateway.ts')) return [];
-  const runtime = resolvePath(file, '../../src/gateway/runtime.ts');
-  if (!existsSync(runtime)) return [];
-  return [...((await import(runtime)) as { GATEWAY_NODE_FLAGS?: readonly string[] }).GATEWAY_NODE_FLAGS ?? []];
-}
-
 async function startGateway(env: NodeJS.ProcessEnv, script = './live-gateway.ts'): Promise<GatewayChild> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const child = fork(file, {
     env,
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(await deployedFlags(file))],
+    // A gateway child runs with its checkout's flags, as deployed (the bare server has none).
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(file.endsWith('live-gateway.ts') ? await deployedFlags(resolvePath(file, '../..')) : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -28,7 +28,7 @@
  * each gateway, written to <file>.<index>.heapprofile.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
@@ -36,6 +36,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { deployedFlags } from './deployed-flags.js';
 
 const flag = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -266,9 +267,7 @@ async function startGateway(spec: string, replay: { url: string }, children: Chi
   const [dir, own = ''] = spec.split('::') as [string, string?];
   // A checkout's gateway runs with the node flags its `npm run serve` passes (GATEWAY_NODE_FLAGS, where it has them),
   // as deployed; `--bare` leaves them out.
-  const runtime = `${dir}/src/gateway/runtime.ts`;
-  const deployed =
-    dir === 'handwritten' || process.argv.includes('--bare') || !existsSync(runtime) ? [] : (((await import(runtime)) as { GATEWAY_NODE_FLAGS?: string[] }).GATEWAY_NODE_FLAGS ?? []);
+  const deployed = dir === 'handwritten' || process.argv.includes('--bare') ? [] : await deployedFlags(dir);
   const proc = fork(fileURLToPath(import.meta.url), ['child', dir, replay.url], {
     cwd: dir === 'handwritten' ? resolve(here, '..') : dir,
     execArgv: ['--import', 'tsx', ...deployed, ...flag('node-args', '').split(',').filter(Boolean), ...own.split('+').filter(Boolean)],
