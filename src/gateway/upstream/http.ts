@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import type { ErrorBody } from '../../wire/types.js';
 import { routeOf, type UpstreamRoute } from './routes.js';
+import { parseJsonBody } from './json-body.js';
 
 /** Who the upstream call is made for: the caller's own Authorization, or the configured API key. */
 export interface Credentials {
@@ -229,16 +230,16 @@ export function createUpstreamHttp(opts: UpstreamHttpOptions): UpstreamHttp {
       status = res.statusCode;
       const wixId = res.headers['x-wix-request-id'];
       upstreamRequestId = Array.isArray(wixId) ? wixId[0] : wixId;
-      const text = await res.body.text();
+      const bytes = await res.body.bytes();
       if (res.statusCode === 200) {
         try {
-          return (text ? JSON.parse(text) : {}) as T;
+          return parseJsonBody(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as T;
         } catch {
           // A 200 that is not JSON (a proxy's page): a SyntaxError would quote the body to the client.
           throw new UpstreamHttpError('UPSTREAM_ERROR', 200, undefined, undefined, `${req.method} ${req.path}: 200 with a body that is not JSON`);
         }
       }
-      throw errorFromResponse(res.statusCode, text, res.headers['retry-after'], `${req.method} ${req.path}`);
+      throw errorFromResponse(res.statusCode, new TextDecoder().decode(bytes), res.headers['retry-after'], `${req.method} ${req.path}`);
     } catch (err) {
       const failure = asUpstreamHttpError(err, req, timeout.aborted, timeoutMs, callerSignal);
       if (!failure) throw err;
