@@ -21,6 +21,7 @@ import { createSharedSubscriptions, type SharedSubscriptions } from './live/shar
 import { useHealth } from './health.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { usePartialResultStatus } from './partial-results.js';
+import { useJsonBytes } from './json-answer.js';
 import { createMetrics } from './metrics.js';
 import { tuneRuntime } from './runtime.js';
 import { useMultipartSubscriptions } from './multipart-subscriptions.js';
@@ -222,6 +223,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         },
       }),
     },
+    // Last, after every plugin that replaces the result: JSON answers written as bytes in pieces (json-answer.ts).
+    useJsonBytes(),
   ];
   // GraphiQL's example tabs get real ids from the gateway itself, asked with its default credentials.
   const examples = graphiqlOptions(async (query) => {
