@@ -1,11 +1,11 @@
 /**
- * Upstream bodies parsed in pieces (upstream/json-body.ts) and answers written in pieces (json-answer.ts) give
+ * Upstream bodies parsed in pieces (upstream/json-body.ts) and answers written in pieces (src/wire/json-bytes.ts) give
  * exactly what JSON.parse and JSON.stringify of the whole give, for bodies built to fool the cuts: separators inside
  * strings and nested lists, escapes, non-ASCII text, a byte-order mark, other shapes, and JSON that is not valid.
  */
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { jsonBytes } from '../src/gateway/json-answer.js';
+import { jsonBytes } from '../src/wire/json-bytes.js';
 import { PIECE, parseJsonBody, parsedInPieces } from '../src/gateway/upstream/json-body.js';
 
 function prng(seed: number): () => number {

@@ -1,85 +1,8 @@
 /**
- * A JSON answer written as bytes without one string of the whole answer.
- *
- * V8's JSON.stringify returns a large answer as a rope of 16 KB parts; whatever encodes it to UTF-8 (the response's
- * byte length, then the socket write) first flattens it into one string, and a string over 128 KB lives in V8's
- * large-object space: fresh pages from the operating system every time (see upstream/json-body.ts for what a page
- * fault costs on the machines this is benchmarked on). At 100 events the answer is 255 KB: two flattenings, ~130
- * faults per query, the largest share of the gateway's faults once the upstream bodies were parsed in pieces.
- *
- * Here the top of the answer and its lists are walked, each list item is stringified on its own (an item over PIECE
- * characters is walked in turn) and the pieces are written straight into one Buffer. The bytes are exactly
- * `Buffer.from(JSON.stringify(value))`: keys in JSON.stringify's order, `undefined`, functions and symbols left out
- * of objects and `null` in lists; anything that is not a plain object or an array (a value with `toJSON`, an error)
- * is handed to JSON.stringify whole.
+ * Yoga's JSON answers written as bytes in pieces (src/wire/json-bytes.ts): no 128 KB+ string per large answer.
  */
 import { processRegularResult, type Plugin } from 'graphql-yoga';
-
-/** Characters: a piece of at most this many stays under 128 KB even as a two-byte string. */
-const PIECE = 60 * 1024;
-/** Nesting walked before a value is left to JSON.stringify whole, whatever its size (and its cycles). */
-const MAX_DEPTH = 32;
-
-export function jsonBytes(value: unknown): Buffer {
-  const pieces: string[] = [];
-  put(value, pieces, 0);
-  let length = 0;
-  for (let i = 0; i < pieces.length; i++) length += Buffer.byteLength(pieces[i]!);
-  const out = Buffer.allocUnsafe(length);
-  let at = 0;
-  for (let i = 0; i < pieces.length; i++) at += out.write(pieces[i]!, at, 'utf8');
-  return out;
-}
-
-function put(value: unknown, pieces: string[], depth: number): void {
-  if (depth < MAX_DEPTH && typeof value === 'object' && value !== null) {
-    if (Array.isArray(value)) {
-      // A list of scalars is small per item: whole.
-      if (value.length > 1 && typeof value[0] === 'object') return putList(value, pieces, depth);
-    } else if (depth < 4 && isPlain(value)) {
-      // The top of an answer ({"data":{"events":{"edges":[…]}}}): walked to reach its lists.
-      return putObject(value as Record<string, unknown>, pieces, depth);
-    }
-  }
-  const text = JSON.stringify(value);
-  if (text !== undefined && text.length > PIECE && depth < MAX_DEPTH && typeof value === 'object' && value !== null) {
-    if (Array.isArray(value)) return putList(value, pieces, depth);
-    if (isPlain(value)) return putObject(value as Record<string, unknown>, pieces, depth);
-  }
-  pieces.push(text ?? 'null');
-}
-
-function putList(list: unknown[], pieces: string[], depth: number): void {
-  pieces.push('[');
-  for (let i = 0; i < list.length; i++) {
-    if (i > 0) pieces.push(',');
-    put(list[i], pieces, depth + 1);
-  }
-  pieces.push(']');
-}
-
-function putObject(object: Record<string, unknown>, pieces: string[], depth: number): void {
-  pieces.push('{');
-  let first = true;
-  for (const key of Object.keys(object)) {
-    const item = object[key];
-    const walked = typeof item === 'object' && item !== null && (Array.isArray(item) || isPlain(item));
-    // Anything else whole, and left out where JSON.stringify leaves it out (undefined, a function, toJSON's undefined).
-    const text = walked ? undefined : JSON.stringify(item);
-    if (!walked && text === undefined) continue;
-    pieces.push(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
-    first = false;
-    if (walked) put(item, pieces, depth + 1);
-    else pieces.push(text!);
-  }
-  pieces.push('}');
-}
-
-/** An object JSON.stringify writes key by key: plain or null prototype, no toJSON. */
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
-}
+import { jsonBytes } from '../wire/json-bytes.js';
 
 /**
  * Yoga plugin, placed last: a single result answered as JSON (application/json or application/graphql-response+json)

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { ErrorBody } from '../wire/types.js';
+import { jsonBytes } from '../wire/json-bytes.js';
 import { SandboxError, applicationError, invalidArgument, unauthenticated } from './errors.js';
 import type { Faults } from './faults.js';
 import { createRouter } from './router.js';
@@ -216,9 +217,10 @@ function sendError(res: http.ServerResponse, err: unknown): void {
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  // Bytes written in pieces: a 1,000-guest page is never one 549 KB string (src/wire/json-bytes.ts).
+  const bytes = jsonBytes(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length });
+  res.end(bytes);
 }
 
 function internalError(err: unknown): ErrorBody {
