@@ -21,23 +21,39 @@ const PIECE = 60 * 1024;
 const MAX_DEPTH = 32;
 
 export function jsonBytes(value: unknown): Buffer {
-  const pieces: string[] = [];
-  put(value, pieces, 0);
+  const out = new Pieces();
+  put(value, out, 0);
+  out.flush();
+  const { done } = out;
   let length = 0;
-  for (let i = 0; i < pieces.length; i++) length += Buffer.byteLength(pieces[i]!);
-  const out = Buffer.allocUnsafe(length);
+  for (let i = 0; i < done.length; i++) length += Buffer.byteLength(done[i]!);
+  const bytes = Buffer.allocUnsafe(length);
   let at = 0;
-  for (let i = 0; i < pieces.length; i++) at += out.write(pieces[i]!, at, 'utf8');
-  return out;
+  for (let i = 0; i < done.length; i++) at += bytes.write(done[i]!, at, 'utf8');
+  return bytes;
 }
 
-function put(value: unknown, pieces: string[], depth: number): void {
+/** Small texts joined into pieces of at most PIECE characters: one encoding call per piece, not per row. */
+class Pieces {
+  done: string[] = [];
+  private current = '';
+  push(text: string): void {
+    if (this.current.length + text.length > PIECE) this.flush();
+    this.current += text;
+  }
+  flush(): void {
+    if (this.current) this.done.push(this.current);
+    this.current = '';
+  }
+}
+
+function put(value: unknown, pieces: Pieces, depth: number): void {
   if (depth < MAX_DEPTH && typeof value === 'object' && value !== null) {
     if (Array.isArray(value)) {
       // A list of scalars is small per item: whole.
       if (value.length > 1 && typeof value[0] === 'object') return putList(value, pieces, depth);
     } else if (depth < 4 && isPlain(value)) {
-      // The top of an answer ({"data":{"events":{"edges":[…]}}}): walked to reach its lists.
+      // The top of an answer ({"data":{"events":{"edges":[…]}}}): walked to reach its lists; a list's items are not.
       return putObject(value as Record<string, unknown>, pieces, depth);
     }
   }
@@ -49,16 +65,22 @@ function put(value: unknown, pieces: string[], depth: number): void {
   pieces.push(text ?? 'null');
 }
 
-function putList(list: unknown[], pieces: string[], depth: number): void {
+function putList(list: unknown[], pieces: Pieces, depth: number): void {
   pieces.push('[');
   for (let i = 0; i < list.length; i++) {
     if (i > 0) pieces.push(',');
-    put(list[i], pieces, depth + 1);
+    // An item whole (one call per row, not one per field), walked only when it is itself too long for one piece.
+    const item = list[i];
+    const text = JSON.stringify(item);
+    if (text !== undefined && text.length > PIECE && depth < MAX_DEPTH && typeof item === 'object' && item !== null && (Array.isArray(item) || isPlain(item))) {
+      if (Array.isArray(item)) putList(item, pieces, depth + 1);
+      else putObject(item as Record<string, unknown>, pieces, depth + 1);
+    } else pieces.push(text ?? 'null');
   }
   pieces.push(']');
 }
 
-function putObject(object: Record<string, unknown>, pieces: string[], depth: number): void {
+function putObject(object: Record<string, unknown>, pieces: Pieces, depth: number): void {
   pieces.push('{');
   let first = true;
   for (const key of Object.keys(object)) {
