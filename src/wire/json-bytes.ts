@@ -57,6 +57,11 @@ function put(value: unknown, pieces: Pieces, depth: number): void {
       return putObject(value as Record<string, unknown>, pieces, depth);
     }
   }
+  putWhole(value, pieces, depth);
+}
+
+/** One JSON.stringify call for the value (a list item: one per row, not per field), walked only if too long. */
+function putWhole(value: unknown, pieces: Pieces, depth: number): void {
   const text = JSON.stringify(value);
   if (text !== undefined && text.length > PIECE && depth < MAX_DEPTH && typeof value === 'object' && value !== null) {
     if (Array.isArray(value)) return putList(value, pieces, depth);
@@ -69,13 +74,7 @@ function putList(list: unknown[], pieces: Pieces, depth: number): void {
   pieces.push('[');
   for (let i = 0; i < list.length; i++) {
     if (i > 0) pieces.push(',');
-    // An item whole (one call per row, not one per field), walked only when it is itself too long for one piece.
-    const item = list[i];
-    const text = JSON.stringify(item);
-    if (text !== undefined && text.length > PIECE && depth < MAX_DEPTH && typeof item === 'object' && item !== null && (Array.isArray(item) || isPlain(item))) {
-      if (Array.isArray(item)) putList(item, pieces, depth + 1);
-      else putObject(item as Record<string, unknown>, pieces, depth + 1);
-    } else pieces.push(text ?? 'null');
+    putWhole(list[i], pieces, depth + 1);
   }
   pieces.push(']');
 }

@@ -6,14 +6,14 @@
  * therefore costs ~140 page faults every time. On the Firecracker guests this project is benchmarked on, a fault
  * costs ~10 µs (bench/query-replay.ts prints faults per query), so decoding took 2.4 ms against 1.4 ms for parsing.
  *
- * A list body `{"<key>":[{…},{…},…],…}` is cut at element boundaries (`},{"<first key>":`) into pieces of at most PIECE bytes,
- * each decoded and parsed on its own in the young generation, and the list is joined again. Nothing is assumed
- * about where a cut falls: every piece is parsed in a wrapper that is valid JSON only if the cut before it and the
- * cut after it are both between two elements of the top list (a cut inside a string leaves it unterminated; one
- * inside a nested list or object leaves brackets open). The first piece starts at the body's known start, so by
+ * A list body `{"<key>":[{…},{…},…],…}` is cut at element boundaries (`},{"<first key>":`) into pieces of at most
+ * PIECE bytes, each decoded and parsed on its own in the young generation, and the list is joined again. Nothing is
+ * assumed about where a cut falls: every piece is parsed in a wrapper that is valid JSON only if the cut before it
+ * and the cut after it are both between two elements of the top list (a cut inside a string leaves it unterminated;
+ * one inside a nested list or object leaves brackets open). The first piece starts at the body's known start, so by
  * induction every cut is proven, and the value is the one `JSON.parse` of the whole body gives. A candidate cut that
- * fails costs one piece's parse and the next candidate is tried; after a miss per piece on average, or for any body of another shape,
- * the whole body is parsed at once as before.
+ * fails costs one piece's parse and the next candidate is tried; after a miss per piece on average, or for any body
+ * of another shape, the whole body is parsed at once as before.
  *
  * Assumed, as of any JSON the upstream's serializer writes: the list's key is not repeated at the top level.
  */
@@ -25,16 +25,20 @@ const COMMA = Buffer.from('},');
 
 /** The body's JSON value; a SyntaxError when it is not JSON. An empty body is `{}`. */
 export function parseJsonBody(body: Buffer): unknown {
-  // A byte-order mark is not part of the JSON (undici's text() drops it too).
-  const start = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  const start = bomLength(body);
   if (body.length - start < 2 * PIECE) return body.length === start ? {} : JSON.parse(body.toString('utf8', start));
   return inPieces(body, start) ?? JSON.parse(body.toString('utf8', start));
 }
 
 /** Whether parseJsonBody would cut this body into pieces (for tests: a parser that always fell back looks right too). */
 export function parsedInPieces(body: Buffer): boolean {
-  const start = body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  const start = bomLength(body);
   return body.length - start >= 2 * PIECE && inPieces(body, start) !== undefined;
+}
+
+/** A byte-order mark is not part of the JSON (undici's text() drops it too). */
+function bomLength(body: Buffer): number {
+  return body.length > 2 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
 }
 
 function inPieces(body: Buffer, start: number): Record<string, unknown> | undefined {
